@@ -1,0 +1,33 @@
+# Two commands on a fresh clone: `make run` and `make test` (see README).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test install translations extract-messages clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d app/translations
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest
+
+extract-messages: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,86 @@
+"""Gõ Cửa: the app factory, read as a table of contents."""
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, static_folder="../static", template_folder="../templates",
+                instance_relative_config=True)
+    config = CONFIGS[config_name or os.environ.get("GOCUA_CONFIG", "development")]
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.init_app(app)
+
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    check_access_table(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.core.i18n import select_locale
+    from app.core.errors import unauthorized
+    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.unauthorized_handler(unauthorized)
+    import app.accounts.login  # noqa: F401  registers the user loader
+    import app.models  # noqa: F401  every model, for Alembic and relationships
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.access import enforce_access
+    from app.core import i18n, logging
+    from app.core.forms import refuse_undecodable_form
+
+    logging.register(app)
+    i18n.register(app)
+    app.before_request(refuse_undecodable_form)
+    app.before_request(enforce_access)
+    app.before_request(i18n.save_lang_on_profile)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.cli import bp as accounts_cli
+    from app.accounts.routes import bp as auth
+    from app.areas.routes import bp as areas
+    from app.core.routes import bp as core
+    from app.demo.cli import bp as demo_cli
+    from app.home.routes import bp as home
+
+    for blueprint in (core, auth, home, areas, accounts_cli, demo_cli):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.core import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.core.templating import register
+
+    register(app)
+
+
+def check_access_table(app: Flask) -> None:
+    from app.access import missing_endpoints
+
+    missing = missing_endpoints(app)
+    if missing:
+        raise RuntimeError(f"endpoints missing from app.access.ACCESS: {', '.join(missing)}")

@@ -1,0 +1,61 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import PathString, UTCDateTime, utcnow
+from app.extensions import db
+
+
+class AreaKind(StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    VILLAGE = "village"
+
+
+class Area(db.Model):
+    """A place in the one tree province → (district) → commune → village.
+
+    ``path`` is ``/<id>/<id>/.../`` from the root, so everything under an area is one
+    indexed range scan (``Area.subtree``).
+    """
+
+    __tablename__ = "areas"
+    __table_args__ = (Index("ix_areas_parent_id_name", "parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    search_key: Mapped[str] = mapped_column(String(120), index=True)
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    unit_type: Mapped[str | None] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    path: Mapped[str] = mapped_column(PathString, default="", index=True)
+    former_district: Mapped[str | None] = mapped_column(String(200))
+    former_commune: Mapped[str | None] = mapped_column(String(120))
+    declared_households: Mapped[int | None]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped["Area | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Area"]] = relationship(back_populates="parent", order_by="Area.name")
+
+    @classmethod
+    def subtree(cls, path: str):
+        """Rows whose path starts with ``path`` ('/' sorts right before '0')."""
+        return and_(cls.path >= path, cls.path < path[:-1] + "0")
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_within(self, other: "Area") -> bool:
+        return self.path.startswith(other.path)
+
+    def __repr__(self) -> str:
+        return f"<Area {self.kind} {self.name!r}>"

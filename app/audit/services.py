@@ -1,0 +1,32 @@
+"""Writing audit events. The caller's unit of work commits them with the change itself."""
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+PERSONAL_FIELDS = frozenset({"phone", "display_name", "full_name", "consent_witness", "notes"})
+
+
+def mask_value(field: str, value):
+    if field in PERSONAL_FIELDS and value not in (None, ""):
+        return "•••"
+    return value
+
+
+def record(actor, action: str, obj=None, changes: dict | None = None) -> AuditEvent:
+    """Add an event; ``changes`` maps field -> new value or [old, new]; personal values are masked."""
+    masked = None
+    if changes:
+        masked = {
+            field: [mask_value(field, v) for v in value] if isinstance(value, list | tuple)
+            else mask_value(field, value)
+            for field, value in changes.items()
+        }
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=type(obj).__tablename__ if obj is not None else None,
+        object_id=getattr(obj, "id", None),
+        changes=masked,
+    )
+    db.session.add(event)
+    return event

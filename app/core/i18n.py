@@ -1,0 +1,88 @@
+"""Language choice and the Vietnamese formats for dates and numbers."""
+
+from datetime import date, datetime
+
+from flask import abort, current_app, g, request
+from flask_babel import format_decimal, get_locale, lazy_gettext as _l, to_user_timezone
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """?lang first, then the signed-in user's profile, then the cookie, then Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = g.get("chosen_lang")
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def read_lang_param() -> None:
+    """Before each request: accept ?lang=vi|en, refuse anything else with a 400."""
+    lang = request.args.get("lang")
+    if lang is None:
+        return
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400, description=_l("Unknown language. Choose Tiếng Việt (vi) or English (en)."))
+    g.chosen_lang = lang
+
+
+def remember_lang(response):
+    """After a ?lang request: keep the choice in a cookie and on the user's profile."""
+    lang = g.get("chosen_lang")
+    if lang:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response
+
+
+def save_lang_on_profile() -> None:
+    from app.extensions import db
+
+    lang = g.get("chosen_lang")
+    if lang and current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()
+
+
+def format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def format_day_time(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
+
+
+def format_number(value) -> str:
+    """1.234.567 in Vietnamese, 1,234,567 in English; '—' when there is no data."""
+    if value is None:
+        return "—"
+    return format_decimal(value)
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "vi"
+
+
+def register(app) -> None:
+    app.before_request(read_lang_param)
+    app.after_request(remember_lang)
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["day_time"] = format_day_time
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.globals["current_language"] = current_language

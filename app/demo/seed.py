@@ -1,0 +1,163 @@
+"""Idempotent demo data: Hà Tĩnh, villages, teams, households, services and demo accounts."""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.accounts.models import Role, User
+from app.accounts.services import create_user
+from app.areas.loader import load_province, read_communes
+from app.areas.models import Area, AreaKind
+from app.areas.services import add_area
+from app.catalog.data import SERVICES
+from app.catalog.models import Service
+from app.core.db import utcnow
+from app.core.text import search_key
+from app.demo.names import mobile_number, person_name, shop_name
+from app.demo.villages import village_plan
+from app.extensions import db
+from app.households.consent import CONSENT_VERSION
+from app.households.models import ConsentMethod, Household
+from app.teams.models import MemberRole, Membership, Team
+
+DEMO_PASSWORD = "gocua-demo"
+DEMO_ACCOUNTS = [
+    # username, full name, role, home area code (None: the team's commune)
+    ("admin", "Quản trị hệ thống", Role.ADMIN, "42"),
+    ("staff", "Cán bộ Tỉnh đoàn", Role.STAFF, "42"),
+    ("leader", "Trần Thị Hương", Role.LEADER, "18562"),
+    ("volunteer", "Lê Văn Nam", Role.VOLUNTEER, "18562"),
+]
+# name, commune code, how many villages, leader usernames, member usernames
+DEMO_TEAMS = [
+    ("Tổ công nghệ số cộng đồng Thạch Hà 1", "18562", 4, ["leader"], ["volunteer", "tnv.hoa", "tnv.tuan"]),
+    ("Tổ công nghệ số cộng đồng Thạch Hà 2", "18562", 4, ["tt.binh"], ["tnv.mai", "tnv.duc", "volunteer"]),
+    ("Đội hình thanh niên tình nguyện Thành Sen", "18073", 3, ["tt.lan"], ["tnv.son", "tnv.trang"]),
+]
+EXTRA_PEOPLE = {
+    "tt.binh": ("Phan Văn Bình", Role.LEADER, "18562"),
+    "tt.lan": ("Nguyễn Thị Lan", Role.LEADER, "18073"),
+    "tnv.hoa": ("Võ Thị Hoa", Role.VOLUNTEER, "18562"),
+    "tnv.tuan": ("Hoàng Minh Tuấn", Role.VOLUNTEER, "18562"),
+    "tnv.mai": ("Đặng Thị Mai", Role.VOLUNTEER, "18562"),
+    "tnv.duc": ("Bùi Đức Anh", Role.VOLUNTEER, "18562"),
+    "tnv.son": ("Hồ Xuân Sơn", Role.VOLUNTEER, "18073"),
+    "tnv.trang": ("Ngô Thu Trang", Role.VOLUNTEER, "18073"),
+}
+HOUSEHOLDS_PER_VILLAGE = 30
+
+
+def seed_services() -> None:
+    existing = set(db.session.scalars(select(Service.code)))
+    for order, (code, name_vi, name_en, skill) in enumerate(SERVICES):
+        if code not in existing:
+            db.session.add(Service(code=code, name_vi=name_vi, name_en=name_en, skill=skill,
+                                   sort_order=order))
+
+
+def seed_villages(communes: list[Area], rng: random.Random) -> None:
+    with_villages = set(db.session.scalars(
+        select(Area.parent_id).where(Area.kind == AreaKind.VILLAGE).distinct()
+    ))
+    rows = {row.code: row for row in read_communes()}
+    for commune in communes:
+        if commune.id in with_villages:
+            continue
+        plan = village_plan(rows[commune.code], rng)
+        for name, former in plan:
+            add_area(AreaKind.VILLAGE, name, commune, former_commune=former,
+                     declared_households=rng.randint(200, 260))
+
+
+def seed_people(areas_by_code: dict[str, Area]) -> dict[str, User]:
+    people = {username: (name, role, code) for username, name, role, code in DEMO_ACCOUNTS}
+    people.update(EXTRA_PEOPLE)
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(people)))}
+    for username, (name, role, code) in people.items():
+        if username not in users:
+            users[username] = create_user(None, username=username, full_name=name,
+                                          password=DEMO_PASSWORD, role=role,
+                                          home_area=areas_by_code[code])
+    return users
+
+
+def seed_teams(areas_by_code: dict[str, Area], users: dict[str, User]) -> list[Team]:
+    teams = []
+    taken: dict[int, int] = {}
+    for name, code, village_count, leaders, members in DEMO_TEAMS:
+        commune = areas_by_code[code]
+        team = db.session.scalar(select(Team).where(Team.name == name, Team.commune_id == commune.id))
+        if team is None:
+            villages = list(db.session.scalars(
+                select(Area).where(Area.parent_id == commune.id).order_by(Area.id)
+                .offset(taken.get(commune.id, 0)).limit(village_count)
+            ))
+            team = Team(name=name, search_key=search_key(name), commune=commune, villages=villages)
+            team.memberships = (
+                [Membership(user=users[u], role=MemberRole.LEADER) for u in leaders]
+                + [Membership(user=users[u], role=MemberRole.MEMBER) for u in members]
+            )
+            db.session.add(team)
+        taken[commune.id] = taken.get(commune.id, 0) + village_count
+        teams.append(team)
+    db.session.flush()
+    return teams
+
+
+def seed_households(teams: list[Team], users: dict[str, User], rng: random.Random) -> None:
+    villages = {v.id: v for team in teams for v in team.villages}
+    filled = set(db.session.scalars(
+        select(Household.village_id).where(Household.village_id.in_(villages)).distinct()
+    ))
+    collector = users["volunteer"]
+    now = utcnow()
+    for index, village in enumerate(sorted(villages.values(), key=lambda v: v.id)):
+        if village.id in filled:
+            continue
+        names = [person_name(rng) for _ in range(HOUSEHOLDS_PER_VILLAGE)]
+        if index == 0:
+            names[0] = "Nguyễn Văn Đức"  # the household the browser journeys look for
+        for name in names:
+            business = rng.random() < 0.12
+            display = shop_name(rng) if business and rng.random() < 0.5 else name
+            db.session.add(Household(
+                village=village,
+                display_name=display,
+                search_key=search_key(display),
+                phone=mobile_number(rng) if rng.random() < 0.55 else None,
+                is_farm=rng.random() < 0.6,
+                is_business=business,
+                member_count=rng.randint(1, 7),
+                consent_version=CONSENT_VERSION,
+                consent_method=rng.choice(list(ConsentMethod)),
+                consent_collected_by=collector,
+                consent_collected_at=now - timedelta(days=rng.randint(1, 120)),
+                created_by_id=collector.id,
+            ))
+
+
+def seed_demo() -> dict[str, int]:
+    """Create whatever of the demo data is missing; returns row counts. Commits."""
+    rng = random.Random(42)
+    seed_services()
+    province, communes = load_province()
+    seed_villages(communes, rng)
+    areas_by_code = {a.code: a for a in [province, *communes]}
+    users = seed_people(areas_by_code)
+    teams = seed_teams(areas_by_code, users)
+    seed_households(teams, users, rng)
+    db.session.commit()
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    return {
+        "communes": len(communes),
+        "villages": db.session.scalar(select(func.count()).where(Area.kind == AreaKind.VILLAGE)),
+        "teams": count(Team),
+        "users": count(User),
+        "households": count(Household),
+        "services": count(Service),
+    }
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -1,0 +1,49 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.areas.models import Area
+from app.core.db import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class ConsentMethod(StrEnum):
+    VERBAL_WITNESSED = "verbal_witnessed"
+    SIGNED = "signed"
+
+
+class Household(db.Model):
+    """A household in a village, with the minimum personal data and its consent record."""
+
+    __tablename__ = "households"
+    __table_args__ = (Index("ix_households_village_id_search_key", "village_id", "search_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    display_name: Mapped[str] = mapped_column(String(120))
+    search_key: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    is_farm: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_business: Mapped[bool] = mapped_column(Boolean, default=False)
+    member_count: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consent_method: Mapped[str] = mapped_column(String(24))
+    consent_witness: Mapped[str | None] = mapped_column(String(120))
+    consent_collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    consent_collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    village: Mapped[Area] = relationship()
+    consent_collected_by: Mapped[User | None] = relationship(foreign_keys=[consent_collected_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Household {self.id}>"

@@ -1,0 +1,10 @@
+"""Every model, imported in one place so Alembic and the mappers see them all."""
+
+from app.accounts.models import User
+from app.areas.models import Area
+from app.audit.models import AuditEvent
+from app.catalog.models import Service
+from app.households.models import Household
+from app.teams.models import Membership, Team, team_villages
+
+__all__ = ["Area", "AuditEvent", "Household", "Membership", "Service", "Team", "User", "team_villages"]

@@ -1,0 +1,153 @@
+"""Fixtures: an app on SQLite (or PostgreSQL with TEST_DATABASE_URL), clean tables per test,
+small factories, a login helper and a SQL statement counter."""
+
+import os
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from app import create_app
+from app.accounts.models import Role, User
+from app.accounts.passwords import hash_password
+from app.areas.models import Area, AreaKind
+from app.areas.services import add_area
+from app.core.db import utcnow
+from app.core.text import search_key
+from app.extensions import db as _db
+from app.households.consent import CONSENT_VERSION
+from app.households.models import ConsentMethod, Household
+from app.teams.models import MemberRole, Membership, Team
+
+PASSWORD = "correct horse battery"
+PASSWORD_HASH = hash_password(PASSWORD)
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
+    config.addinivalue_line("markers", "postgres: needs TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    from config import database_url
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url(url))
+    with app.app_context():
+        if POSTGRES_URL:
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        _db.create_all()
+    yield app
+
+
+@pytest.fixture()
+def db(app):
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture()
+def login_as(client):
+    def _login(user: User):
+        response = login(client, user.username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return _login
+
+
+# Factories -----------------------------------------------------------------
+
+def make_area(kind: AreaKind, name: str, parent: Area | None = None, **fields) -> Area:
+    area = add_area(kind, name, parent, **fields)
+    _db.session.commit()
+    return area
+
+
+def make_user(username: str, role: Role = Role.VOLUNTEER, home_area: Area | None = None, **fields) -> User:
+    full_name = fields.pop("full_name", username.title())
+    user = User(username=username, full_name=full_name, search_key=search_key(full_name),
+                password_hash=PASSWORD_HASH, role=role, home_area=home_area, **fields)
+    _db.session.add(user)
+    _db.session.commit()
+    return user
+
+
+def make_team(commune: Area, villages: list[Area], leaders=(), members=(), name="Tổ 1") -> Team:
+    team = Team(name=name, search_key=search_key(name), commune=commune, villages=list(villages))
+    team.memberships = ([Membership(user=u, role=MemberRole.LEADER) for u in leaders]
+                        + [Membership(user=u, role=MemberRole.MEMBER) for u in members])
+    _db.session.add(team)
+    _db.session.commit()
+    return team
+
+
+def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **fields) -> Household:
+    household = Household(
+        village=village, display_name=display_name, search_key=search_key(display_name),
+        consent_version=CONSENT_VERSION, consent_method=ConsentMethod.SIGNED,
+        consent_collected_at=utcnow() - timedelta(days=1), **fields,
+    )
+    _db.session.add(household)
+    _db.session.commit()
+    return household
+
+
+@pytest.fixture()
+def world(db):
+    """Two communes with villages; a team in each; one user of each role in commune A."""
+    province = make_area(AreaKind.PROVINCE, "Tỉnh Hà Tĩnh", code="42")
+    commune_a = make_area(AreaKind.COMMUNE, "Xã Thạch Hà", province, code="18562")
+    commune_b = make_area(AreaKind.COMMUNE, "Xã Can Lộc", province, code="18406")
+    village_a1 = make_area(AreaKind.VILLAGE, "Thôn 1", commune_a, former_commune="Xã Thạch Sơn")
+    village_a2 = make_area(AreaKind.VILLAGE, "Thôn 1", commune_a, former_commune="Xã Thạch Long")
+    village_b1 = make_area(AreaKind.VILLAGE, "Thôn Trung", commune_b)
+    admin = make_user("admin", Role.ADMIN, province)
+    staff = make_user("staff", Role.STAFF, province)
+    commune_staff = make_user("staff_b", Role.STAFF, commune_b)
+    leader = make_user("leader", Role.LEADER, commune_a)
+    volunteer = make_user("volunteer", Role.VOLUNTEER, commune_a)
+    outsider = make_user("outsider", Role.VOLUNTEER, commune_b)
+    team_a = make_team(commune_a, [village_a1], leaders=[leader], members=[volunteer])
+    team_b = make_team(commune_b, [village_b1], members=[outsider], name="Tổ Can Lộc")
+    household_a = make_household(village_a1)
+    household_b = make_household(village_b1, "Trần Thị Lan")
+    return {k: v for k, v in locals().items() if not k.startswith("_")}
+
+
+@contextmanager
+def count_queries():
+    """Counts SQL statements run inside the block: ``with count_queries() as n: ...; n()``."""
+    statements = []
+
+    def _record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", _record)
+    try:
+        yield lambda: len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", _record)
