@@ -22,8 +22,14 @@ run: translations
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --port $(PORT)
 
+# The whole suite on SQLite (browser tests included when Chromium is installed), then, when
+# TEST_DATABASE_URL names a PostgreSQL database, everything but the browser tests on it.
 test: translations
 	$(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		SUITE_ON_POSTGRES=1 $(BIN)/python -m pytest -m "not browser"; \
+	fi
 
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o app/translations/messages.pot .

@@ -74,6 +74,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     LOG_LEVEL = "WARNING"
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ProductionConfig(Config):

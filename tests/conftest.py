@@ -6,39 +6,55 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from app import create_app
 from app.accounts.models import Role, User
-from app.accounts.passwords import hash_password
+from argon2 import PasswordHasher
 from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
 from app.core.db import utcnow
 from app.core.text import search_key
 from app.extensions import db as _db
+from config import TestConfig
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.teams.models import MemberRole, Membership, Team
 
 PASSWORD = "correct horse battery"
-PASSWORD_HASH = hash_password(PASSWORD)
+PASSWORD_HASH = PasswordHasher(**TestConfig.ARGON2_PARAMS).hash(PASSWORD)
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# `make test` runs the suite on SQLite, then again on PostgreSQL with SUITE_ON_POSTGRES=1.
+SUITE_URL = POSTGRES_URL if os.environ.get("SUITE_ON_POSTGRES") == "1" else None
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "postgres: needs TEST_DATABASE_URL")
+    if IN_CI and not POSTGRES_URL:
+        raise pytest.UsageError("CI=true requires TEST_DATABASE_URL: the PostgreSQL tests may not skip")
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: a fresh ``g`` and DB session,
+    even while the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    url = POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    url = SUITE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     from config import database_url
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url(url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
-        if POSTGRES_URL:
+        if SUITE_URL:
             with _db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         _db.create_all()
@@ -53,11 +69,9 @@ def db(app):
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for name in tables:
-                    conn.execute(text(f"DELETE FROM {name}"))
+            # DELETE beats TRUNCATE on a handful of small tables, on PostgreSQL too.
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture()
@@ -69,13 +83,12 @@ def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})
 
 
-@pytest.fixture()
-def login_as(client):
-    def _login(user: User):
-        response = login(client, user.username)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-    return _login
+def sign_in(client, user: User):
+    """Sign in without the password check (fast); test_auth covers the real sign-in."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
 
 
 # Factories -----------------------------------------------------------------
@@ -126,7 +139,7 @@ def world(db):
     village_b1 = make_area(AreaKind.VILLAGE, "Thôn Trung", commune_b)
     admin = make_user("admin", Role.ADMIN, province)
     staff = make_user("staff", Role.STAFF, province)
-    commune_staff = make_user("staff_b", Role.STAFF, commune_b)
+    staff_b = make_user("staff_b", Role.STAFF, commune_b)
     leader = make_user("leader", Role.LEADER, commune_a)
     volunteer = make_user("volunteer", Role.VOLUNTEER, commune_a)
     outsider = make_user("outsider", Role.VOLUNTEER, commune_b)

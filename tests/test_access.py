@@ -1,0 +1,140 @@
+"""The access table: every endpoint has a rule, and each role is tried in and out of scope."""
+
+import pytest
+
+from app.access import ACCESS, ANYONE, can, missing_endpoints, scoped
+from app.accounts.models import Role
+from app.areas.models import Area
+from app.households.models import Household
+from app.teams.models import Team
+from tests.conftest import sign_in
+
+ROLES = [Role.VOLUNTEER, Role.LEADER, Role.STAFF, Role.ADMIN]
+USER_FOR_ROLE = {Role.VOLUNTEER: "volunteer", Role.LEADER: "leader", Role.STAFF: "staff", Role.ADMIN: "admin"}
+
+
+def test_every_endpoint_is_in_the_access_table(app):
+    assert missing_endpoints(app) == []
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert set(ACCESS) - endpoints == set(), "rules for endpoints that no longer exist"
+
+
+def test_app_refuses_to_start_with_an_endpoint_missing_from_the_table(monkeypatch):
+    from app import create_app
+
+    monkeypatch.delitem(ACCESS, "home.index")
+    with pytest.raises(RuntimeError, match="home.index"):
+        create_app("test")
+
+
+# One concrete GET per endpoint: (endpoint, path builder from the world fixture).
+PAGES = {
+    "core.healthz": lambda w: "/healthz",
+    "auth.login": lambda w: "/login",
+    "home.index": lambda w: "/",
+    "areas.show": lambda w: f"/areas/{w['village_a1'].id}",
+}
+POST_ONLY = {"auth.login_submit", "auth.logout"}
+
+
+def test_every_get_endpoint_has_a_probe(app):
+    gets = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint != "static"}
+    assert gets - POST_ONLY == set(PAGES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(PAGES))
+def test_anonymous_access_follows_the_table(client, world, endpoint):
+    response = client.get(PAGES[endpoint](world))
+    if ACCESS[endpoint] == ANYONE:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(PAGES))
+def test_signed_in_access_follows_the_table(client, world, role, endpoint):
+    sign_in(client, world[USER_FOR_ROLE[role]])
+    response = client.get(PAGES[endpoint](world))
+    if endpoint == "auth.login":
+        assert response.status_code == 302  # already signed in: sent home
+    elif ACCESS[endpoint] == ANYONE or role in ACCESS[endpoint]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+
+
+# Area pages: who sees which place (in scope 200, out of scope 404).
+AREA_SCOPE = {
+    # area key: roles (by username) that see it
+    "province": {"admin", "staff"},
+    "commune_a": {"admin", "staff", "leader", "volunteer"},
+    "village_a1": {"admin", "staff", "leader", "volunteer"},
+    "village_a2": {"admin", "staff"},
+    "commune_b": {"admin", "staff", "staff_b", "outsider"},
+    "village_b1": {"admin", "staff", "staff_b", "outsider"},
+}
+USERS = ["admin", "staff", "staff_b", "leader", "volunteer", "outsider"]
+
+
+@pytest.mark.parametrize("username", USERS)
+@pytest.mark.parametrize("area_key", sorted(AREA_SCOPE))
+def test_area_page_in_scope_200_out_of_scope_404(client, world, username, area_key):
+    sign_in(client, world[username])
+    response = client.get(f"/areas/{world[area_key].id}")
+    expected = 200 if username in AREA_SCOPE[area_key] else 404
+    assert response.status_code == expected
+
+
+def test_unknown_area_is_404_for_admin_too(client, world):
+    sign_in(client, world["admin"])
+    assert client.get("/areas/999999").status_code == 404
+
+
+@pytest.mark.parametrize("username,visible", [
+    ("admin", {"Nguyễn Văn Đức", "Trần Thị Lan"}),
+    ("staff", set()),  # staff see aggregates, never named households
+    ("leader", {"Nguyễn Văn Đức"}),
+    ("volunteer", {"Nguyễn Văn Đức"}),
+    ("outsider", {"Trần Thị Lan"}),
+])
+def test_household_scope(db, world, username, visible):
+    user = world[username]
+    names = {h.display_name for h in db.session.scalars(scoped(user, Household))}
+    assert names == visible
+    for key in ("household_a", "household_b"):
+        household = world[key]
+        assert can(user, "view", household) == (household.display_name in visible)
+
+
+@pytest.mark.parametrize("username,visible", [
+    ("admin", {"Tổ 1", "Tổ Can Lộc"}),
+    ("staff", {"Tổ 1", "Tổ Can Lộc"}),
+    ("staff_b", {"Tổ Can Lộc"}),
+    ("leader", {"Tổ 1"}),
+    ("volunteer", {"Tổ 1"}),
+    ("outsider", {"Tổ Can Lộc"}),
+])
+def test_team_scope(db, world, username, visible):
+    assert {t.name for t in db.session.scalars(scoped(world[username], Team))} == visible
+
+
+@pytest.mark.parametrize("username,manages", [
+    ("admin", True), ("leader", True), ("volunteer", False), ("staff", False), ("outsider", False),
+])
+def test_who_manages_a_team(world, username, manages):
+    assert can(world[username], "manage", world["team_a"]) is manages
+
+
+def test_inactive_team_gives_no_scope(db, world):
+    world["team_a"].is_active = False
+    db.session.commit()
+    assert can(world["volunteer"], "view", world["village_a1"]) is False
+    assert list(db.session.scalars(scoped(world["volunteer"], Household))) == []
+
+
+def test_staff_without_home_area_sees_nothing(db, world):
+    world["staff"].home_area = None
+    db.session.commit()
+    assert list(db.session.scalars(scoped(world["staff"], Area))) == []

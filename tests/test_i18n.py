@@ -1,0 +1,84 @@
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from app.core.i18n import format_day, format_day_time, format_number
+from tests.conftest import sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "app" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue():
+    with CATALOGUE.open("rb") as handle:
+        return read_po(handle, locale="vi")
+
+
+def test_vietnamese_catalogue_is_complete_and_not_fuzzy():
+    catalogue = read_catalogue()
+    untranslated = [m.id for m in catalogue if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_catalogue_holds_every_message_in_the_code(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in read_catalogue() if m.id}
+    assert extracted - translated == set(), "run `make extract-messages` and translate the new strings"
+
+
+def test_lang_param_switches_and_is_remembered_in_a_cookie(client, world):
+    response = client.get("/login?lang=en")
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.get_data(as_text=True)
+    assert "lang=en" in response.headers["Set-Cookie"]
+    again = client.get("/login")
+    assert "Sign in" in again.get_data(as_text=True)
+    back = client.get("/login?lang=vi")
+    assert "Đăng nhập" in back.get_data(as_text=True)
+
+
+def test_lang_choice_is_saved_on_the_profile(client, world, db):
+    sign_in(client, world["volunteer"])
+    client.get("/?lang=en")
+    db.session.refresh(world["volunteer"])
+    assert world["volunteer"].locale == "en"
+    # A new device without the cookie still gets English after sign-in.
+    other = client.application.test_client()
+    sign_in(other, world["volunteer"])
+    page = other.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_unknown_lang_is_400_with_a_clear_message(client):
+    response = client.get("/login?lang=fr")
+    assert response.status_code == 400
+    assert "Ngôn ngữ không được hỗ trợ" in response.get_data(as_text=True)
+
+
+def test_vietnamese_formats(app):
+    with app.test_request_context("/?lang=vi"):
+        app.preprocess_request()
+        assert format_number(1234567) == "1.234.567"
+        assert format_number(None) == "—"
+        assert format_day(date(2026, 1, 5)) == "05/01/2026"
+        # 20:30 UTC is 03:30 the next day in Hà Tĩnh.
+        assert format_day_time(datetime(2026, 1, 5, 20, 30, tzinfo=UTC)) == "06/01/2026 03:30"
+
+
+def test_english_numbers_keep_dd_mm_yyyy_dates(app):
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert format_number(1234567) == "1,234,567"
+        assert format_day(date(2026, 1, 5)) == "05/01/2026"
