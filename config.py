@@ -54,6 +54,13 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Brotli for browsers that ask (all current ones), gzip for the rest; static files carry a
+    # content hash in their URL (templating.asset_url), so they can be cached for a year.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "image/svg+xml", "text/csv", "text/plain"]
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+
     @classmethod
     def init_app(cls, app) -> None:
         pass

@@ -27,11 +27,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app.core.i18n import select_locale
     from app.core.errors import unauthorized
-    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -44,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.access import enforce_access
+    from app.accounts.login import require_password_change
     from app.core import i18n, logging
     from app.core.forms import refuse_undecodable_form
 
@@ -52,17 +54,24 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(refuse_undecodable_form)
     app.before_request(enforce_access)
     app.before_request(i18n.save_lang_on_profile)
+    app.before_request(require_password_change)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.cli import bp as accounts_cli
+    from app.accounts.profile_routes import bp as account
     from app.accounts.routes import bp as auth
+    from app.accounts.user_routes import bp as accounts
     from app.areas.routes import bp as areas
     from app.core.routes import bp as core
     from app.demo.cli import bp as demo_cli
     from app.home.routes import bp as home
+    from app.helplogs.routes import bp as helplogs
+    from app.households.routes import bp as households
+    from app.imports.routes import bp as imports
+    from app.teams.routes import bp as teams
 
-    for blueprint in (core, auth, home, areas, accounts_cli, demo_cli):
+    for blueprint in (core, auth, home, areas, households, helplogs, imports, accounts, account, teams, accounts_cli, demo_cli):
         app.register_blueprint(blueprint)
 
 

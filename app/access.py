@@ -13,12 +13,21 @@ from sqlalchemy import false, or_, select, true
 from app.accounts.models import Role, User
 from app.areas.models import Area
 from app.extensions import db, login_manager
+from app.helplogs.models import HelpLog
 from app.households.models import Household
 from app.teams.models import MemberRole, Membership, Team, team_villages
 
 ANYONE = "anyone"
 SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
+# Administrators and leaders; the object rule then asks for a team they lead.
+TEAM_MANAGERS = frozenset({Role.LEADER, Role.ADMIN})
+# Named households are for the field and administrators; staff see aggregates (DESIGN §5).
+FIELD = frozenset({Role.VOLUNTEER, Role.LEADER, Role.ADMIN})
+# Logging help is done by team members in the field.
+FIELD_TEAM = frozenset({Role.VOLUNTEER, Role.LEADER})
+# Villages and imports are kept by the commune (or province) staff and administrators.
+PLACE_KEEPERS = frozenset({Role.STAFF, Role.ADMIN})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": ANYONE,
@@ -28,6 +37,56 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.logout": SIGNED_IN,
     "home.index": SIGNED_IN,
     "areas.show": SIGNED_IN,
+    "accounts.index": ADMIN,
+    "accounts.new": ADMIN,
+    "accounts.create": ADMIN,
+    "accounts.show": ADMIN,
+    "accounts.update": ADMIN,
+    "accounts.deactivate": ADMIN,
+    "accounts.reactivate": ADMIN,
+    "accounts.reset_password": ADMIN,
+    "account.show": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
+    "account.change_language": SIGNED_IN,
+    "teams.index": SIGNED_IN,
+    "teams.show": SIGNED_IN,
+    "teams.new": ADMIN,
+    "teams.create": ADMIN,
+    "teams.edit": ADMIN,
+    "teams.update": ADMIN,
+    "teams.deactivate": ADMIN,
+    "teams.reactivate": ADMIN,
+    "teams.members": TEAM_MANAGERS,
+    "teams.add_member": TEAM_MANAGERS,
+    "teams.set_member_role": TEAM_MANAGERS,
+    "teams.remove_member": TEAM_MANAGERS,
+    "helplogs.new": FIELD_TEAM,
+    "helplogs.create": FIELD_TEAM,
+    "helplogs.household_options": FIELD_TEAM,
+    "helplogs.overlaps": FIELD_TEAM,
+    "helplogs.show": FIELD,
+    "helplogs.edit": FIELD_TEAM,
+    "helplogs.update": FIELD_TEAM,
+    "helplogs.index": FIELD_TEAM,
+    "households.index": FIELD,
+    "households.show": FIELD,
+    "households.new": FIELD,
+    "households.create": FIELD,
+    "households.edit": FIELD,
+    "households.update": FIELD,
+    "households.anonymise": ADMIN,
+    "areas.search": SIGNED_IN,
+    "areas.new_village": PLACE_KEEPERS,
+    "areas.create_village": PLACE_KEEPERS,
+    "areas.edit": PLACE_KEEPERS,
+    "areas.update": PLACE_KEEPERS,
+    "areas.deactivate": PLACE_KEEPERS,
+    "areas.reactivate": PLACE_KEEPERS,
+    "imports.index": PLACE_KEEPERS,
+    "imports.template": PLACE_KEEPERS,
+    "imports.upload": PLACE_KEEPERS,
+    "imports.preview": PLACE_KEEPERS,
+    "imports.confirm": PLACE_KEEPERS,
 }
 
 
@@ -48,6 +107,14 @@ def enforce_access():
     if current_user.role not in allowed:
         abort(403)
     return None
+
+
+def allowed(user, endpoint: str) -> bool:
+    """Whether the access table lets ``user`` call ``endpoint`` (for showing links and buttons)."""
+    rule = ACCESS.get(endpoint)
+    if rule == ANYONE:
+        return True
+    return rule is not None and user.is_authenticated and user.role in rule
 
 
 def missing_endpoints(app) -> list[str]:
@@ -75,6 +142,25 @@ def area_filter(user: User):
     return or_(Area.id.in_(village_ids(user)), Area.id.in_(commune_ids))
 
 
+def manages_places(user: User, area: Area) -> bool:
+    """Villages of a commune are kept by admins and by staff whose home area holds it
+    (the commune itself or the province); an admin with a home area keeps that area only."""
+    if user.role == Role.ADMIN:
+        return user.home_area is None or area.is_within(user.home_area)
+    if user.role == Role.STAFF:
+        return user.home_area is not None and area.is_within(user.home_area)
+    return False
+
+
+def managed_area_filter(user: User):
+    """``manages_places`` as a query condition on ``Area``."""
+    if user.role == Role.ADMIN:
+        return Area.subtree(user.home_area.path) if user.home_area else true()
+    if user.role == Role.STAFF and user.home_area:
+        return Area.subtree(user.home_area.path)
+    return false()
+
+
 def team_filter(user: User):
     if user.role == Role.ADMIN:
         return true()
@@ -83,6 +169,19 @@ def team_filter(user: User):
             return false()
         return Team.commune_id.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
     return Team.id.in_(team_ids(user))
+
+
+def user_filter(user: User):
+    """Accounts: an administrator manages those homed inside their own area (all of them when
+    they have none; a province administrator also those without one); others only their own."""
+    if user.role != Role.ADMIN:
+        return User.id == user.id
+    if user.home_area is None:
+        return true()
+    inside = User.home_area_id.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
+    if user.home_area.parent_id is None:
+        return or_(inside, User.home_area_id.is_(None))
+    return inside
 
 
 def household_filter(user: User):
@@ -94,7 +193,17 @@ def household_filter(user: User):
     return Household.village_id.in_(village_ids(user))
 
 
-FILTERS = {Area: area_filter, Team: team_filter, Household: household_filter}
+def helplog_filter(user: User):
+    """Volunteers see their own logs; leaders also their teams'; staff only aggregates."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.STAFF:
+        return false()
+    return or_(HelpLog.author_id == user.id, HelpLog.team_id.in_(team_ids(user, leading=True)))
+
+
+FILTERS = {Area: area_filter, Team: team_filter, Household: household_filter, User: user_filter,
+           HelpLog: helplog_filter}
 
 
 def scoped(user: User, model):
@@ -110,6 +219,8 @@ def can(user: User, action: str, obj) -> bool:
             select(model.id).where(model.id == obj.id, FILTERS[model](user))
         ) is not None
     if action == "manage":
+        if model is User:
+            return user.role == Role.ADMIN and can(user, "view", obj)
         if user.role == Role.ADMIN:
             return True
         if model is Team:

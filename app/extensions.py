@@ -1,6 +1,7 @@
 """Every Flask extension object; modules import them from here, never from ``app``."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,10 +12,12 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.core.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after commit: a request renders what it just saved without reloading it.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

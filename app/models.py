@@ -4,7 +4,9 @@ from app.accounts.models import User
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
+from app.helplogs.models import HelpLog, help_log_services
 from app.households.models import Household
+from app.imports.models import ImportUpload
 from app.teams.models import Membership, Team, team_villages
 
-__all__ = ["Area", "AuditEvent", "Household", "Membership", "Service", "Team", "User", "team_villages"]
+__all__ = ["Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Team", "User", "team_villages"]

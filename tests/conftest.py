@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from app import create_app
 from app.accounts.models import Role, User
@@ -128,6 +128,39 @@ def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **
     return household
 
 
+def make_services() -> dict[str, "Service"]:
+    from app.catalog.data import SERVICES
+    from app.catalog.models import Service
+
+    services = {s.code: s for s in _db.session.scalars(select(Service))}
+    for order, (code, name_vi, name_en, skill) in enumerate(SERVICES):
+        if code not in services:
+            services[code] = Service(code=code, name_vi=name_vi, name_en=name_en, skill=skill, sort_order=order)
+            _db.session.add(services[code])
+    _db.session.commit()
+    return services
+
+
+def make_log(author: User, team: Team, household: Household | None, **fields):
+    """A submitted log for ``household`` (a group session when None), with one service."""
+    import uuid
+
+    from app.catalog.models import Service
+    from app.core.db import local_today
+    from app.helplogs.models import HelpLog
+
+    service = _db.session.scalar(select(Service).where(Service.code == "VNEID"))
+    if service is None:
+        service = Service(code="VNEID", name_vi="Định danh điện tử VNeID", name_en="VNeID e-identity", skill=1)
+    fields.setdefault("village_id", household.village_id if household else team.villages[0].id)
+    log = HelpLog(client_uuid=str(uuid.uuid4()), author_id=author.id, team_id=team.id,
+                  household_id=household.id if household else None, helped_on=local_today(),
+                  services=[service], **fields)
+    _db.session.add(log)
+    _db.session.commit()
+    return log
+
+
 @pytest.fixture()
 def world(db):
     """Two communes with villages; a team in each; one user of each role in commune A."""
@@ -147,6 +180,7 @@ def world(db):
     team_b = make_team(commune_b, [village_b1], members=[outsider], name="Tổ Can Lộc")
     household_a = make_household(village_a1)
     household_b = make_household(village_b1, "Trần Thị Lan")
+    log_a = make_log(volunteer, team_a, household_a)
     return {k: v for k, v in locals().items() if not k.startswith("_")}
 
 
@@ -164,3 +198,14 @@ def count_queries():
         yield lambda: len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", _record)
+
+
+VILLAGES_CSV = "commune_code,village_name,former_commune,declared_households\n18562,Thôn Mới,,120\n"
+
+
+def make_upload(user: User, kind: str = "villages", content: bytes | str = VILLAGES_CSV):
+    """An import file waiting for ``user`` to confirm it."""
+    from app.imports.services import stage_upload
+
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    return stage_upload(user, kind, f"{kind}.csv", raw)

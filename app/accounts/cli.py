@@ -1,5 +1,6 @@
 import click
 from flask import Blueprint
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.accounts.models import Role
@@ -29,6 +30,7 @@ def create_user_command(username, full_name, role, area_code, phone):
                            role=Role(role), home_area=area, phone=phone or None)
     except AccountError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        with force_locale("en"):
+            raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.role} {user.username}.")

@@ -1,7 +1,10 @@
 import hmac
 
+from flask import redirect, request, url_for
+from flask_login import current_user
+
 from app.accounts.models import User
-from app.extensions import db, login_manager
+from app.extensions import db, htmx, login_manager
 
 
 @login_manager.user_loader
@@ -14,3 +17,21 @@ def load_user(user_id: str) -> User | None:
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
+
+
+# While a password must be changed, only these answer; everything else leads to the account page.
+OPEN_DURING_PASSWORD_CHANGE = frozenset({
+    "static", "core.healthz", "auth.login", "auth.logout",
+    "account.show", "account.change_password", "account.change_language",
+})
+
+
+def require_password_change():
+    """Before each request: a user with a temporary password chooses their own first."""
+    if (request.endpoint is None or request.endpoint in OPEN_DURING_PASSWORD_CHANGE
+            or not current_user.is_authenticated or not current_user.must_change_password):
+        return None
+    target = url_for("account.show")
+    if htmx:
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)

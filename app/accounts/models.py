@@ -18,6 +18,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# From narrowest to widest: nobody gives a role further along than their own.
+ROLE_ORDER = (Role.VOLUNTEER, Role.LEADER, Role.STAFF, Role.ADMIN)
+
+
+def role_rank(role: str) -> int:
+    return ROLE_ORDER.index(Role(role))
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)
 

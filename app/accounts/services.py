@@ -1,24 +1,27 @@
-"""Accounts: creating users and signing in, with lockout kept in the database."""
+"""Accounts: signing in, creating and managing users, and each user's own settings.
+
+The management functions own their unit of work (they commit) and raise ``AccountError``
+(see ``rules``) with a message for the user.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import Role, User, new_session_token
+from app.accounts.models import Role, User, new_session_token, role_rank
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.accounts.rules import (
+    LANGUAGES, USERNAME_PATTERN, AccountError, check_area_grant, check_role_grant, checked_full_name,
+    checked_phone, temporary_password, validate_password, within_reach,
+)
 from app.areas.models import Area
 from app.audit.services import record
 from app.core.db import utcnow
-from app.core.text import clean_text, normalize_phone, search_key
+from app.core.text import normalize_phone, search_key
 from app.extensions import db
-
-MIN_PASSWORD_LENGTH = 8
-
-
-class AccountError(ValueError):
-    pass
 
 
 class InvalidCredentials(AccountError):
@@ -29,6 +32,8 @@ class InvalidCredentials(AccountError):
 class AccountLocked(AccountError):
     until: datetime
 
+
+# Signing in ------------------------------------------------------------------
 
 def find_user(identifier: str) -> User | None:
     """A user by username (any case) or by phone number in any Vietnamese format."""
@@ -78,9 +83,34 @@ def authenticate(identifier: str, password: str, *, now: datetime | None = None)
     return user
 
 
-def validate_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password shorter than {MIN_PASSWORD_LENGTH} characters")
+# Creating and managing accounts ---------------------------------------------------
+
+def _check_manages(actor: User | None, user: User | None = None) -> None:
+    """Only administrators manage accounts, and only those within their role and area."""
+    if actor is None:
+        return
+    if actor.role != Role.ADMIN:
+        raise AccountError(_l("Only administrators manage accounts."), None, 403)
+    if user is not None and user.id != actor.id:
+        if role_rank(user.role) > role_rank(actor.role):
+            raise AccountError(_l("You cannot give a role wider than your own."), None, 403)
+        if not within_reach(actor, user.home_area):
+            raise AccountError(_l("This account is outside your area."), None, 403)
+
+
+def _check_staff_area(role: str, area: Area | None) -> None:
+    if role == Role.STAFF and area is None:
+        raise AccountError(_l("Staff see what lies under their home area: choose one."), "home_area")
+
+
+def _is_last_active_admin(user: User) -> bool:
+    if user.role != Role.ADMIN or not user.is_active:
+        return False
+    others = db.session.scalar(
+        select(func.count()).select_from(User)
+        .where(User.role == Role.ADMIN, User.is_active, User.id != user.id)
+    )
+    return not others
 
 
 def create_user(
@@ -94,21 +124,18 @@ def create_user(
     phone: str | None = None,
     locale: str | None = None,
 ) -> User:
-    """Create an account; the caller commits. Raises AccountError on a taken name or phone."""
+    """Create an account; the caller commits (the CLI and the demo data use it directly).
+    Raises AccountError on a bad or taken username or phone, a bad name or a short password."""
     username = username.strip().lower()
     if not username:
-        raise AccountError("username is required")
+        raise AccountError(_l("Enter a username."), "username")
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(_l("Use only letters a-z, digits, dots, dashes and underscores."), "username")
     if find_user(username):
-        raise AccountError(f"username {username!r} is taken")
-    normalized_phone = None
-    if phone:
-        normalized_phone = normalize_phone(phone)
-        if not normalized_phone:
-            raise AccountError("not a Vietnamese mobile number")
-        if db.session.scalar(select(User.id).where(User.phone == normalized_phone)):
-            raise AccountError("phone number already used by another account")
+        raise AccountError(_l("This username is taken."), "username", 409)
+    normalized_phone = checked_phone(phone)
     validate_password(password)
-    full_name = clean_text(full_name)
+    full_name = checked_full_name(full_name)
     user = User(
         username=username,
         full_name=full_name,
@@ -122,12 +149,143 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record(actor, "user.created", user, {"username": username, "role": str(role),
-                                         "home_area_id": home_area.id if home_area else None})
+                                         "home_area_id": home_area.id if home_area else None,
+                                         "full_name": full_name, "phone": normalized_phone})
     return user
 
 
-def set_active(actor: User, user: User, active: bool) -> None:
-    """Deactivating changes the session token, so the user's open sessions end at once."""
+def create_account(
+    actor: User,
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    home_area: Area | None = None,
+    phone: str | None = None,
+) -> tuple[User, str]:
+    """An administrator creates an account with a temporary password, returned to be shown
+    once; the user must change it at first sign-in."""
+    _check_manages(actor)
+    check_role_grant(actor, role)
+    check_area_grant(actor, home_area)
+    _check_staff_area(role, home_area)
+    password = temporary_password()
+    user = create_user(actor, username=username, full_name=full_name, password=password,
+                       role=Role(role), home_area=home_area, phone=phone)
+    user.must_change_password = True
+    db.session.commit()
+    return user, password
+
+
+def update_account(
+    actor: User,
+    user: User,
+    *,
+    full_name: str,
+    role: str,
+    home_area: Area | None,
+    phone: str | None,
+) -> dict:
+    """Change a user's name, role, home area and phone. Returns the changes as
+    {field: [old, new]} (empty when nothing changed)."""
+    _check_manages(actor, user)
+    new = {
+        "full_name": checked_full_name(full_name),
+        "role": str(Role(role)),
+        "home_area_id": home_area.id if home_area else None,
+        "phone": checked_phone(phone, owner=user),
+    }
+    if new["role"] != user.role:
+        check_role_grant(actor, new["role"])
+        if _is_last_active_admin(user):
+            raise AccountError(_l("This is the last active administrator: make someone else "
+                                  "administrator first."), "role", 409)
+        if user.id == actor.id:
+            raise AccountError(_l("You cannot change your own role. Ask another administrator."),
+                               "role", 409)
+    if new["home_area_id"] != user.home_area_id:
+        check_area_grant(actor, home_area)
+    _check_staff_area(new["role"], home_area)
+    changes = {field: [getattr(user, field), value]
+               for field, value in new.items() if getattr(user, field) != value}
+    if not changes:
+        return {}
+    user.full_name = new["full_name"]
+    user.search_key = search_key(new["full_name"])
+    user.role = new["role"]
+    user.home_area = home_area
+    user.phone = new["phone"]
+    record(actor, "user.updated", user, changes)
+    db.session.commit()
+    return changes
+
+
+def set_active(actor: User | None, user: User, active: bool) -> None:
+    """Deactivating changes the session token, so the user's open sessions end at once.
+    No rules and no commit: see deactivate_account / reactivate_account."""
     user.is_active = active
     user.session_token = new_session_token()
     record(actor, "user.activated" if active else "user.deactivated", user)
+
+
+def deactivate_account(actor: User, user: User) -> None:
+    """Raises AccountError for the last active administrator and for one's own account."""
+    _check_manages(actor, user)
+    if not user.is_active:
+        return
+    if _is_last_active_admin(user):
+        raise AccountError(_l("This is the last active administrator and cannot be deactivated. "
+                              "Make someone else administrator first."), None, 409)
+    if actor is not None and user.id == actor.id:
+        raise AccountError(_l("You cannot deactivate your own account."), None, 409)
+    set_active(actor, user, False)
+    db.session.commit()
+
+
+def reactivate_account(actor: User, user: User) -> None:
+    _check_manages(actor, user)
+    if user.is_active:
+        return
+    set_active(actor, user, True)
+    db.session.commit()
+
+
+def reset_password(actor: User, user: User) -> str:
+    """Give ``user`` a temporary password (returned, to be shown once), end their sessions,
+    lift a lock, and make them choose their own password at next sign-in."""
+    _check_manages(actor, user)
+    if actor is not None and user.id == actor.id:
+        raise AccountError(_l("Change your own password on your account page."), None, 409)
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_token = new_session_token()
+    user.failed_logins = 0
+    user.locked_until = None
+    record(actor, "user.password_reset", user)
+    db.session.commit()
+    return password
+
+
+# A user's own settings ---------------------------------------------------------------
+
+def change_own_password(user: User, *, current: str, new: str) -> None:
+    """Check the current password, set the new one, and end the user's other sessions
+    (the session token changes: the caller signs the current session in again)."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_l("The current password is not right."), "current_password")
+    validate_password(new, "new_password")
+    if new == current:
+        raise AccountError(_l("Choose a new password, different from the current one."), "new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_token = new_session_token()
+    record(user, "user.password_changed", user)
+    db.session.commit()
+
+
+def set_language(user: User, locale: str) -> None:
+    if locale not in LANGUAGES:
+        raise AccountError(_l("Unknown language. Choose Tiếng Việt (vi) or English (en)."), "locale")
+    user.locale = locale
+    db.session.commit()

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, and_
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import PathString, UTCDateTime, utcnow
@@ -35,6 +35,10 @@ class Area(db.Model):
     path: Mapped[str] = mapped_column(PathString, default="", index=True)
     former_district: Mapped[str | None] = mapped_column(String(200))
     former_commune: Mapped[str | None] = mapped_column(String(120))
+    # Names the place had before a rename, one per line, and their search keys (space-separated),
+    # so a search for an old name still finds it.
+    former_names: Mapped[str | None] = mapped_column(Text)
+    former_names_key: Mapped[str | None] = mapped_column(Text)
     declared_households: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -46,6 +50,10 @@ class Area(db.Model):
     def subtree(cls, path: str):
         """Rows whose path starts with ``path`` ('/' sorts right before '0')."""
         return and_(cls.path >= path, cls.path < path[:-1] + "0")
+
+    @property
+    def former_name_list(self) -> list[str]:
+        return [name for name in (self.former_names or "").split("\n") if name]
 
     @property
     def depth(self) -> int:

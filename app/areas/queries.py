@@ -1,11 +1,12 @@
 """Read models for the area pages, scoped to the viewer."""
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import selectinload
 
-from app.access import area_filter, team_filter
+from app.access import area_filter, manages_places, team_filter
 from app.accounts.models import User
 from app.areas.models import Area, AreaKind
+from app.core.text import search_key
 from app.extensions import db
 from app.households.queries import household_counts
 from app.teams.models import Membership, Team, team_villages
@@ -15,11 +16,16 @@ def area_page(user: User, area: Area) -> dict:
     ancestors = list(db.session.scalars(
         select(Area).where(Area.id.in_(area.ancestor_ids()[:-1]), area_filter(user)).order_by(Area.path)
     ))
-    children = list(db.session.scalars(
-        select(Area).where(Area.parent_id == area.id, Area.is_active, area_filter(user))
-        .order_by(Area.name, Area.former_commune)
+    keeps = manages_places(user, area)
+    # Deactivated villages stay listed, apart, for those who may bring them back.
+    everyone = list(db.session.scalars(
+        select(Area).where(Area.parent_id == area.id, area_filter(user),
+                           true() if keeps and area.kind == AreaKind.COMMUNE else Area.is_active)
+        .order_by(*child_order(area))
     ))
-    village_ids = [child.id for child in children if child.kind == AreaKind.VILLAGE]
+    children = [child for child in everyone if child.is_active]
+    inactive = [child for child in everyone if not child.is_active]
+    village_ids = [child.id for child in everyone if child.kind == AreaKind.VILLAGE]
     if area.kind == AreaKind.VILLAGE:
         village_ids = [area.id]
     teams_stmt = select(Team).where(team_filter(user), Team.is_active)
@@ -46,7 +52,40 @@ def area_page(user: User, area: Area) -> dict:
         "area": area,
         "ancestors": ancestors,
         "children": children,
+        "inactive_children": inactive,
+        "keeps_places": keeps,
         "child_counts": child_counts,
         "household_counts": household_counts(village_ids),
         "teams": teams,
     }
+
+
+def child_order(area: Area) -> tuple:
+    """Vietnamese order: communes by their accent-free name; a commune's villages grouped by
+    former commune, then in the order they were entered, so Thôn 1, 2, … 10 stay in order."""
+    if area.kind == AreaKind.COMMUNE:
+        return func.coalesce(Area.former_commune, ""), Area.id
+    return Area.search_key, Area.id
+
+
+_KIND_ORDER = case({AreaKind.PROVINCE: 0, AreaKind.DISTRICT: 1, AreaKind.COMMUNE: 2}, value=Area.kind, else_=3)
+SEARCH_PER_PAGE = 20
+
+
+def search_areas(user: User, q: str, *, within: Area | None = None, page: int = 1,
+                 per_page: int = SEARCH_PER_PAGE):
+    """Active areas ``user`` may see whose name or a former name holds every word of ``q``,
+    accents and đ ignored; None when ``q`` has no words. A province has ~1,800 areas, so a
+    scan of the names is cheap."""
+    words = search_key(q).split()[:5]
+    if not words:
+        return None
+    names = Area.search_key + " " + func.coalesce(Area.former_names_key, "")
+    stmt = select(Area).where(area_filter(user), Area.is_active)
+    if within is not None:
+        stmt = stmt.where(Area.subtree(within.path), Area.id != within.id)
+    for word in words:
+        stmt = stmt.where(names.contains(word, autoescape=True))
+    stmt = (stmt.options(selectinload(Area.parent))
+            .order_by(_KIND_ORDER, Area.search_key, func.coalesce(Area.former_commune, ""), Area.id))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)

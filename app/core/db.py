@@ -1,6 +1,7 @@
 """Declarative base, shared column types and the SQLite connection settings."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Engine
@@ -16,8 +17,16 @@ NAMING_CONVENTION = {
 }
 
 
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today in Hà Tĩnh, whatever the server's clock zone."""
+    return datetime.now(LOCAL_TZ).date()
 
 
 class UTCDateTime(TypeDecorator):

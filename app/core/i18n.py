@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, has_request_context, request
 from flask_babel import format_decimal, get_locale, lazy_gettext as _l, to_user_timezone
 from flask_login import current_user
 
@@ -12,6 +12,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """?lang first, then the signed-in user's profile, then the cookie, then Vietnamese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = g.get("chosen_lang")
     if chosen:
         return chosen

@@ -1,14 +1,24 @@
+import hashlib
+from functools import cache
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Role
 from app.areas.models import AreaKind
+from app.access import allowed
+from app.core.text import mask_phone, name_sort_key
+from app.helplogs.models import LogStatus, Outcome
+from app.households.models import ConsentMethod
 
 HTMX_VERSION = "2.0.11"
+
+
+FIELD_ROLES = (Role.VOLUNTEER, Role.LEADER)
 
 
 def nav_items() -> list[tuple[str, str, str]]:
@@ -19,11 +29,18 @@ def nav_items() -> list[tuple[str, str, str]]:
 
     if not current_user.is_authenticated:
         return []
-    items = [("home.index", url_for("home.index"), _("Home"))]
+    items = [("home.index", url_for("home.index"), _("Today") if current_user.role in FIELD_ROLES else _("Home"))]
+    if current_user.role in FIELD_ROLES:
+        items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
     area = top_area(current_user)
     if area is not None:
         label = _("My villages") if current_user.role in (Role.VOLUNTEER, Role.LEADER) else _("Areas")
         items.append(("areas.show", url_for("areas.show", area_id=area.id), label))
+    if current_user.role in (Role.STAFF, Role.ADMIN):
+        items.append(("teams.index", url_for("teams.index"), _("Teams")))
+        items.append(("imports.index", url_for("imports.index"), _("Imports")))
+    if current_user.role == Role.ADMIN:
+        items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
     return items
 
 
@@ -48,6 +65,90 @@ KIND_LABELS = {
 }
 
 
+CONSENT_LABELS = {
+    ConsentMethod.VERBAL_WITNESSED: _l("Verbally, with a witness"),
+    ConsentMethod.SIGNED: _l("Signed on paper"),
+}
+
+
+def consent_label(method: str) -> str:
+    return str(CONSENT_LABELS.get(method, method))
+
+
+def show_phone(phone: str | None, visible: bool) -> str:
+    """+84912345678 as 0912 345 678 for the household's teams, 091•••••78 for everyone else."""
+    if not phone:
+        return ""
+    if not visible:
+        return mask_phone(phone)
+    local = "0" + phone[3:] if phone.startswith("+84") else phone
+    return f"{local[:4]} {local[4:7]} {local[7:]}"
+
+
+ACTION_LABELS = {
+    "login.succeeded": _l("signed in"),
+    "login.failed": _l("failed sign-in"),
+    "login.refused_locked": _l("sign-in refused: account locked"),
+    "account.locked": _l("account locked after failed sign-ins"),
+    "user.created": _l("created an account"),
+    "user.updated": _l("changed an account"),
+    "user.activated": _l("reactivated an account"),
+    "user.deactivated": _l("deactivated an account"),
+    "user.password_reset": _l("reset a password"),
+    "user.password_changed": _l("changed their password"),
+    "team.created": _l("created a team"),
+    "team.updated": _l("changed a team"),
+    "team.activated": _l("reactivated a team"),
+    "team.deactivated": _l("deactivated a team"),
+    "team.member_added": _l("added a team member"),
+    "team.member_role_changed": _l("changed a team member's role"),
+    "team.member_removed": _l("removed a team member"),
+    "household.created": _l("added a household"),
+    "household.updated": _l("changed a household"),
+    "household.anonymised": _l("anonymised a household"),
+}
+
+
+STATUS_LABELS = {
+    LogStatus.SUBMITTED: _l("Submitted"),
+    LogStatus.APPROVED: _l("Approved"),
+    LogStatus.RETURNED: _l("Returned"),
+}
+OUTCOME_LABELS = {
+    Outcome.DONE: _l("Done"),
+    Outcome.PARTLY: _l("Partly"),
+    Outcome.FOLLOW_UP: _l("Needs follow-up"),
+}
+RETURN_REASONS = {
+    "wrong_household": _l("Wrong household"),
+    "wrong_service": _l("Wrong service"),
+    "missing_details": _l("Missing details"),
+    "duplicate": _l("Duplicate"),
+    "other": _l("Other"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))
+
+
+def return_reason_label(reason: str | None) -> str:
+    return str(RETURN_REASONS.get(reason, reason or ""))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def members_in_order(memberships):
+    """Leaders first, then by given name."""
+    return sorted(memberships, key=lambda m: (not m.is_leader, name_sort_key(m.user.full_name)))
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -56,7 +157,21 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+@cache
+def _file_hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL with its content hash, so it can be cached for a long time."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_file_hash(str(path), path.stat().st_mtime))
+
+
 def register(app) -> None:
+    app.jinja_env.filters["phone"] = show_phone
     app.jinja_env.globals.update(
-        nav_items=nav_items, role_label=role_label, kind_label=kind_label, url_with_lang=url_with_lang, HTMX_VERSION=HTMX_VERSION, Role=Role,
+        asset_url=asset_url, nav_items=nav_items, role_label=role_label, action_label=action_label,
+        status_label=status_label, outcome_label=outcome_label, return_reason_label=return_reason_label,
+        members_in_order=members_in_order, allowed=lambda endpoint: allowed(current_user, endpoint), kind_label=kind_label, consent_label=consent_label, url_with_lang=url_with_lang, HTMX_VERSION=HTMX_VERSION, Role=Role,
     )

@@ -16,6 +16,12 @@ def search_key(text: str | None) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
+def name_sort_key(full_name: str | None) -> tuple[str, str]:
+    """Vietnamese lists sort people by given name (the last word), then the whole name."""
+    key = search_key(full_name)
+    return (key.rsplit(" ", 1)[-1], key)
+
+
 def clean_text(text: str | None) -> str:
     """NFC and single spaces: what is stored for names typed on different keyboards."""
     if not text:

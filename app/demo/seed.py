@@ -1,7 +1,8 @@
 """Idempotent demo data: Hà Tĩnh, villages, teams, households, services and demo accounts."""
 
 import random
-from datetime import timedelta
+import uuid
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -12,11 +13,12 @@ from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
 from app.catalog.data import SERVICES
 from app.catalog.models import Service
-from app.core.db import utcnow
+from app.core.db import LOCAL_TZ, local_today, utcnow
 from app.core.text import search_key
 from app.demo.names import mobile_number, person_name, shop_name
 from app.demo.villages import village_plan
 from app.extensions import db
+from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.teams.models import MemberRole, Membership, Team
@@ -25,7 +27,7 @@ DEMO_PASSWORD = "gocua-demo"
 DEMO_ACCOUNTS = [
     # username, full name, role, home area code (None: the team's commune)
     ("admin", "Quản trị hệ thống", Role.ADMIN, "42"),
-    ("staff", "Cán bộ Tỉnh đoàn", Role.STAFF, "42"),
+    ("staff", "Nguyễn Văn Hải", Role.STAFF, "42"),
     ("leader", "Trần Thị Hương", Role.LEADER, "18562"),
     ("volunteer", "Lê Văn Nam", Role.VOLUNTEER, "18562"),
 ]
@@ -107,16 +109,17 @@ def seed_teams(areas_by_code: dict[str, Area], users: dict[str, User]) -> list[T
 
 def seed_households(teams: list[Team], users: dict[str, User], rng: random.Random) -> None:
     villages = {v.id: v for team in teams for v in team.villages}
+    journey_village = teams[0].villages[0].id  # the demo leader's and volunteer's first village
     filled = set(db.session.scalars(
         select(Household.village_id).where(Household.village_id.in_(villages)).distinct()
     ))
     collector = users["volunteer"]
     now = utcnow()
-    for index, village in enumerate(sorted(villages.values(), key=lambda v: v.id)):
+    for village in sorted(villages.values(), key=lambda v: v.id):
         if village.id in filled:
             continue
         names = [person_name(rng) for _ in range(HOUSEHOLDS_PER_VILLAGE)]
-        if index == 0:
+        if village.id == journey_village:
             names[0] = "Nguyễn Văn Đức"  # the household the browser journeys look for
         for name in names:
             business = rng.random() < 0.12
@@ -137,6 +140,54 @@ def seed_households(teams: list[Team], users: dict[str, User], rng: random.Rando
             ))
 
 
+RETURN_REASONS = ["wrong_household", "wrong_service", "missing_details"]
+
+
+def seed_logs(teams: list[Team], rng: random.Random) -> None:
+    """Logs across the last four months, mostly approved, so every screen has something to show."""
+    if db.session.scalar(select(func.count()).select_from(HelpLog)):
+        return
+    services = list(db.session.scalars(select(Service).order_by(Service.sort_order)))
+    common = [s for s in services if s.code in ("VNEID", "DVC", "TTKDTM", "ATTT", "KNS")]
+    today = local_today()
+    for team in teams:
+        authors = [m.user for m in team.memberships]
+        households = list(db.session.scalars(
+            select(Household).where(Household.village_id.in_([v.id for v in team.villages]))
+        ))
+        for household in households:
+            if rng.random() > 0.45:
+                continue
+            for _ in range(rng.randint(1, 3)):
+                add_demo_log(team, rng.choice(authors), household.village_id, household.id,
+                             rng.sample(common, rng.randint(1, 2)) if rng.random() < 0.8 else [rng.choice(services)],
+                             today - timedelta(days=rng.randint(0, 120)), rng)
+        for _ in range(3):
+            village = rng.choice(team.villages)
+            add_demo_log(team, rng.choice(authors), village.id, None, rng.sample(common, 2),
+                         today - timedelta(days=rng.randint(0, 60)), rng, people=rng.randint(12, 45))
+
+
+def add_demo_log(team, author, village_id, household_id, services, helped_on, rng, people=None):
+    recent = (local_today() - helped_on).days < 10
+    roll = rng.random()
+    status = (LogStatus.SUBMITTED if recent and roll < 0.5 else
+              LogStatus.RETURNED if roll < 0.08 else LogStatus.APPROVED)
+    received = datetime.combine(helped_on, time(9 + rng.randint(0, 8), rng.randint(0, 59)), LOCAL_TZ)
+    log = HelpLog(
+        client_uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), author=author, team=team,
+        village_id=village_id, household_id=household_id, people_count=people or rng.randint(1, 3),
+        outcome=rng.choices(list(Outcome), [8, 1, 1])[0], helped_on=helped_on,
+        received_at=received, updated_at=received, status=status, services=services,
+    )
+    if status != LogStatus.SUBMITTED:
+        log.reviewed_at = received + timedelta(days=1)
+        log.reviewed_by = next((m.user for m in team.memberships if m.is_leader), author)
+    if status == LogStatus.RETURNED:
+        log.return_reason = rng.choice(RETURN_REASONS)
+    db.session.add(log)
+
+
 def seed_demo() -> dict[str, int]:
     """Create whatever of the demo data is missing; returns row counts. Commits."""
     rng = random.Random(42)
@@ -147,6 +198,8 @@ def seed_demo() -> dict[str, int]:
     users = seed_people(areas_by_code)
     teams = seed_teams(areas_by_code, users)
     seed_households(teams, users, rng)
+    db.session.flush()
+    seed_logs(teams, rng)
     db.session.commit()
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     return {
@@ -155,6 +208,7 @@ def seed_demo() -> dict[str, int]:
         "teams": count(Team),
         "users": count(User),
         "households": count(Household),
+        "logs": count(HelpLog),
         "services": count(Service),
     }
 

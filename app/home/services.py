@@ -9,6 +9,7 @@ from app.areas.models import Area, AreaKind
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.households.models import Household
+from app.helplogs.queries import today_screen
 from app.households.queries import household_counts
 from app.teams.models import Membership, Team
 
@@ -52,6 +53,7 @@ def dashboard(user: User) -> dict:
         context["memberships"] = memberships
         context["household_counts"] = household_counts(sorted(villages))
         context["my_households"] = _count(select(Household.id).where(household_filter(user)))
+        context.update(today_screen(user))
     else:
         context["totals"] = area_totals(user)
         context["home_area"] = user.home_area

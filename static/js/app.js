@@ -1,12 +1,20 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
-  function banner(show) {
-    var el = document.getElementById("net-error");
-    if (el) { el.hidden = !show; }
+  function show(id, visible) {
+    var el = document.getElementById(id);
+    if (el) { el.hidden = !visible; }
   }
-  document.addEventListener("htmx:sendError", function () { banner(true); });
+  document.addEventListener("htmx:sendError", function () { show("net-error", true); });
+  document.addEventListener("htmx:responseError", function () { show("http-error", true); });
+  // After a form comes back with errors, bring the first one into view.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var error = document.querySelector("#main .field-error, #main .errors");
+    if (error && e.detail.xhr && e.detail.xhr.status >= 400) {
+      error.scrollIntoView({ block: "center" });
+    }
+  });
   document.addEventListener("htmx:afterRequest", function (e) {
-    if (e.detail.successful) { banner(false); }
+    if (e.detail.successful) { show("net-error", false); show("http-error", false); }
   });
 })();

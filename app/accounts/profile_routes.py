@@ -1,0 +1,58 @@
+"""Each user's own account: their password and their language."""
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import force_locale, gettext as _
+from flask_login import current_user, login_user
+
+from app.accounts.forms import LanguageForm, PasswordChangeForm, attach_error
+from app.accounts.services import AccountError, change_own_password, set_language
+from app.core.i18n import current_language
+from app.core.rendering import render
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(password_form=None, language_form=None, status: int = 200):
+    return render(
+        "accounts/account.html",
+        password_form=password_form or PasswordChangeForm(formdata=None),
+        language_form=language_form or LanguageForm(formdata=None,
+                                                    locale=current_user.locale or current_language()),
+        status=status,
+    )
+
+
+@bp.get("/")
+def show():
+    """The signed-in user's account page (where a required password change happens)."""
+    return _page()
+
+
+@bp.post("/password")
+def change_password():
+    """Change one's own password; other sessions end, this one goes on."""
+    form = PasswordChangeForm()
+    if not form.validate():
+        return _page(password_form=form, status=400)
+    was_required = current_user.must_change_password
+    user = current_user._get_current_object()
+    try:
+        change_own_password(user, current=form.current_password.data, new=form.new_password.data)
+    except AccountError as error:
+        attach_error(form, error)
+        return _page(password_form=form, status=error.status)
+    login_user(user)  # the session token changed: carry this session over to the new one
+    flash(_("Your password has been changed."), "success")
+    return redirect(url_for("home.index" if was_required else "account.show"))
+
+
+@bp.post("/language")
+def change_language():
+    """Save the language on the profile (and, through ?lang, in the cookie)."""
+    form = LanguageForm()
+    if not form.validate():
+        return _page(language_form=form, status=400)
+    set_language(current_user, form.locale.data)
+    with force_locale(form.locale.data):
+        flash(_("Language saved."), "success")
+    return redirect(url_for("account.show", lang=form.locale.data))

@@ -1,0 +1,63 @@
+"""Read models for the volunteer's screens: today's logs, what needs fixing, the village choices."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.access import village_ids
+from app.accounts.models import User
+from app.areas.models import Area
+from app.catalog.models import Service
+from app.extensions import db
+from app.helplogs.models import HelpLog, LogStatus
+
+PER_PAGE = 20
+LOG_OPTIONS = (selectinload(HelpLog.services), selectinload(HelpLog.household), selectinload(HelpLog.village))
+
+
+def my_villages(user: User) -> list[Area]:
+    return list(db.session.scalars(
+        select(Area).where(Area.id.in_(village_ids(user)), Area.is_active)
+        .order_by(Area.parent_id, Area.former_commune, Area.id)
+    ))
+
+
+def last_village_id(user: User) -> int | None:
+    """The village of the user's latest log: the form starts there."""
+    return db.session.scalar(
+        select(HelpLog.village_id).where(HelpLog.author_id == user.id)
+        .order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(1)
+    )
+
+
+def active_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
+
+
+def today_screen(user: User) -> dict:
+    """Returned logs first (with the leader's reason), then the latest logs, and the counts."""
+    returned = list(db.session.scalars(
+        select(HelpLog).where(HelpLog.author_id == user.id, HelpLog.status == LogStatus.RETURNED)
+        .options(*LOG_OPTIONS).order_by(HelpLog.reviewed_at.desc().nulls_last(), HelpLog.id.desc()).limit(20)
+    ))
+    recent = list(db.session.scalars(
+        select(HelpLog).where(HelpLog.author_id == user.id, HelpLog.status != LogStatus.RETURNED)
+        .options(*LOG_OPTIONS).order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(10)
+    ))
+    return {"returned": returned, "recent": recent}
+
+
+def my_logs(user: User, *, status: str | None, page: int):
+    stmt = select(HelpLog).where(HelpLog.author_id == user.id)
+    if status in set(LogStatus):
+        stmt = stmt.where(HelpLog.status == status)
+    stmt = stmt.options(*LOG_OPTIONS).order_by(HelpLog.received_at.desc(), HelpLog.id.desc())
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def status_counts(user: User) -> dict[str, int]:
+    rows = db.session.execute(
+        select(HelpLog.status, func.count()).where(HelpLog.author_id == user.id).group_by(HelpLog.status)
+    )
+    return dict(rows.all())
+
+

@@ -1,0 +1,229 @@
+import uuid
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.access import get_or_404
+from app.areas.models import Area
+from app.core.db import local_today
+from app.core.rendering import render, wants_fragment
+from app.extensions import db
+from app.helplogs.forms import LogForm
+from app.helplogs.models import HelpLog, Outcome
+from app.helplogs.queries import active_services, last_village_id, my_logs, my_villages
+from app.helplogs.services import (
+    BACKDATE_DAYS, LogError, LogInput, edit_log, existing_log, parse_client_uuid, recent_overlaps, submit_log,
+)
+from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
+from app.households.models import ConsentMethod, Household
+from app.households.queries import search_households
+from app.households.services import (
+    Consent, HouseholdData, HouseholdError, find_duplicates, villages_with_phones,
+)
+
+bp = Blueprint("helplogs", __name__, url_prefix="/logs")
+
+
+def _prepare(form: LogForm, villages) -> None:
+    form.village_id.choices = [
+        SelectChoice(v.id, f"{v.name} ({v.former_commune})" if v.former_commune else v.name) for v in villages
+    ]
+    form.service_ids.choices = [SelectChoice(s.id, s.name) for s in active_services()]
+
+
+def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicates=(), status: int = 200):
+    household = db.session.get(Household, form.household_id.data) if form.household_id.data else None
+    if household is not None and household.village_id != form.village_id.data:
+        household = None
+    village = db.session.get(Area, form.village_id.data) if form.village_id.data else None
+    household_results = (search_households(current_user, village, q=request.values.get("q", "")[:100], per_page=8)
+                         if village is not None and village.id in {v.id for v in villages} else None)
+    today = local_today()
+    overlaps = recent_overlaps(household.id if household else None, form.service_ids.data or [],
+                               exclude_log_id=log.id if log else None, today=today)
+    return render(
+        "helplogs/form.html", "helplogs/_form.html", status=status,
+        form=form, log=log, household=household, duplicates=duplicates, overlaps=overlaps,
+        min_day=today.fromordinal(today.toordinal() - BACKDATE_DAYS), today=today,
+        consent_text=CONSENT_TEXT_VI, consent_version=CONSENT_VERSION,
+        has_villages=bool(villages), household_results=household_results,
+        phone_villages=villages_with_phones(current_user),
+    )
+
+
+def _input(form: LogForm) -> LogInput:
+    data = LogInput(
+        village_id=form.village_id.data, service_ids=list(form.service_ids.data or []),
+        helped_on=form.helped_on.data, outcome=Outcome(form.outcome.data),
+        people_count=form.people_count.data or 0, note=form.note.data,
+    )
+    if form.mode.data == "existing":
+        data.household_id = form.household_id.data
+    elif form.mode.data == "new":
+        new = form.new.form
+        data.new_household = HouseholdData(
+            display_name=new.display_name.data or "", phone=new.phone.data, is_farm=new.is_farm.data,
+            is_business=new.is_business.data, member_count=new.member_count.data,
+        )
+        data.consent = Consent(method=ConsentMethod(new.consent_method.data), witness=new.consent_witness.data)
+    return data
+
+
+def _attach(form: LogForm, error) -> None:
+    name = getattr(error, "field", None)
+    target = None
+    if name and name in form:
+        target = form[name]
+    elif name and form.mode.data == "new" and name in form.new.form:
+        target = form.new.form[name]
+    if target is not None:
+        target.errors = [*target.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def _saved(log: HelpLog, *, created: bool):
+    """The confirmation: a fragment in place of the form under htmx, else the log's page."""
+    if wants_fragment():
+        response = render("helplogs/show.html", "helplogs/_saved.html", log=log, just_saved=True,
+                          already=not created)
+        response.headers["HX-Push-Url"] = url_for("helplogs.show", log_id=log.id)
+        return response
+    if created:
+        return redirect(url_for("helplogs.show", log_id=log.id, saved=1), 303)
+    return render("helplogs/show.html", log=log, just_saved=True, already=True)
+
+
+@bp.get("/new")
+def new():
+    """The log form: village, household (or a new one, or a group), services, outcome, date."""
+    villages = my_villages(current_user)
+    form = LogForm(formdata=request.args if request.args.get("client_uuid") else None)
+    _prepare(form, villages)
+    if not form.client_uuid.data:
+        form.client_uuid.data = str(uuid.uuid4())
+        form.helped_on.data = local_today()
+        ids = {v.id for v in villages}
+        wanted = request.args.get("village_id", type=int)
+        form.village_id.data = next(
+            (i for i in (wanted, last_village_id(current_user)) if i in ids), villages[0].id if villages else None
+        )
+        form.household_id.data = request.args.get("household_id", type=int)
+        if request.args.get("mode") in ("new", "group"):
+            form.mode.data = request.args["mode"]
+    return _form_page(form, villages)
+
+
+@bp.post("/new")
+def create():
+    """Save a log. The same client_uuid again answers with the log already saved."""
+    form = LogForm()
+    try:
+        client_uuid = parse_client_uuid(form.client_uuid.data)
+    except LogError as error:
+        abort(400, description=error.message)
+    saved = existing_log(current_user, client_uuid)
+    if saved is not None:
+        return _saved(saved, created=False)
+    if not form.validate():
+        return _form_again(form, status=400)
+    data = _input(form)
+    if data.new_household is not None and form.new.form.confirmed_new.data != "1":
+        village = db.session.get(Area, data.village_id)
+        duplicates = find_duplicates(village, data.new_household.display_name, data.new_household.phone) if village else []
+        if duplicates:
+            return _form_again(form, duplicates=duplicates)
+    try:
+        log, created = submit_log(current_user, client_uuid, data, known_new=True)
+    except (LogError, HouseholdError) as error:
+        db.session.rollback()
+        _attach(form, error)
+        return _form_again(form, status=400)
+    return _saved(log, created=created)
+
+
+def _form_again(form: LogForm, **kwargs):
+    """The submitted form once more, with its errors or a question; choices are only loaded now,
+    since saving does not need them."""
+    villages = my_villages(current_user)
+    _prepare(form, villages)
+    return _form_page(form, villages, **kwargs)
+
+
+@bp.get("/households")
+def household_options():
+    """Radio choices of a village's households for the log form (htmx live search)."""
+    village = get_or_404(current_user, Area, request.args.get("village_id", type=int) or 0)
+    q = request.args.get("q", "")[:100]
+    results = search_households(current_user, village, q=q, per_page=8)
+    return render("helplogs/_household_options.html", results=results, q=q, village=village,
+                  selected=request.args.get("household_id", type=int),
+                  phone_villages=villages_with_phones(current_user))
+
+
+@bp.get("/overlaps")
+def overlaps():
+    """The soft warning: this household already had the same help in the last week."""
+    household_id = request.args.get("household_id", type=int)
+    if household_id:
+        get_or_404(current_user, Household, household_id)
+    found = recent_overlaps(household_id, request.args.getlist("service_ids", type=int))
+    return render("helplogs/_overlaps.html", overlaps=found)
+
+
+@bp.get("/<int:log_id>")
+def show(log_id: int):
+    """One log: what was logged, its status, and what to do next."""
+    log = get_or_404(current_user, HelpLog, log_id)
+    return render("helplogs/show.html", log=log, just_saved=request.args.get("saved") == "1", already=False)
+
+
+def _own_editable(log_id: int) -> HelpLog:
+    log = get_or_404(current_user, HelpLog, log_id)
+    if log.author_id != current_user.id:
+        abort(404)
+    return log
+
+
+@bp.get("/<int:log_id>/edit")
+def edit(log_id: int):
+    """Edit a submitted or returned log."""
+    log = _own_editable(log_id)
+    villages = my_villages(current_user)
+    form = LogForm(obj=log)
+    _prepare(form, villages)
+    form.mode.data = "existing" if log.household_id else "group"
+    form.service_ids.data = [s.id for s in log.services]
+    form.version.data = str(log.version)
+    return _form_page(form, villages, log=log)
+
+
+@bp.post("/<int:log_id>/edit")
+def update(log_id: int):
+    """Save the changes; a returned log goes back to the leader."""
+    log = _own_editable(log_id)
+    villages = my_villages(current_user)
+    form = LogForm()
+    _prepare(form, villages)
+    if form.mode.data == "new":
+        form.mode.data = "existing"
+    if not form.validate():
+        return _form_page(form, villages, log=log, status=400)
+    try:
+        edit_log(current_user, log, _input(form))
+    except LogError as error:
+        db.session.rollback()
+        _attach(form, error)
+        return _form_page(form, villages, log=log, status=400)
+    return _saved(log, created=True)
+
+
+@bp.get("")
+def index():
+    """My logs, newest first, with a status filter."""
+    status = request.args.get("status") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render("helplogs/index.html", "helplogs/_list.html",
+                  logs=my_logs(current_user, status=status, page=page), status=status)
+

@@ -1,0 +1,212 @@
+"""Help logs: submitting (idempotent on the form's client_uuid), editing, resubmitting."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.access import team_ids
+from app.accounts.models import User
+from app.areas.models import Area, AreaKind
+from app.audit.services import record
+from app.catalog.models import Service
+from app.core.db import local_today, utcnow
+from app.core.privacy import privacy_problem
+from app.core.text import clean_text
+from app.extensions import db
+from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
+from app.households.models import Household
+from app.households.services import Consent, HouseholdData, add_household
+from app.teams.models import Team, team_villages
+
+BACKDATE_DAYS = 30
+OVERLAP_DAYS = 7
+MAX_PEOPLE_HOUSEHOLD = 50
+MAX_PEOPLE_GROUP = 500
+
+
+class LogError(ValueError):
+    """A rule was broken; ``field`` names the form field it belongs to, when there is one."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class LogInput:
+    village_id: int
+    service_ids: list[int]
+    helped_on: date
+    outcome: Outcome = Outcome.DONE
+    people_count: int = 1
+    household_id: int | None = None
+    new_household: HouseholdData | None = None
+    consent: Consent | None = None
+    note: str | None = None
+    services: list[Service] = field(default_factory=list)
+
+
+def parse_client_uuid(value: str | None) -> str:
+    try:
+        parsed = uuid.UUID(value or "")
+    except ValueError:
+        raise LogError(_l("This form is damaged. Reload the page and log the help again."), "client_uuid")
+    return str(parsed)
+
+
+def team_for(author: User, village_id: int) -> Team | None:
+    """The author's active team that covers the village (the first by name if several do)."""
+    return db.session.scalar(
+        select(Team).join(team_villages)
+        .where(team_villages.c.village_id == village_id, Team.id.in_(team_ids(author)))
+        .order_by(Team.name).limit(1)
+    )
+
+
+def _check(author: User, data: LogInput, today: date) -> tuple[Team, Area, Household | None]:
+    """Every rule of a log, in the order the form shows its fields."""
+    village = db.session.get(Area, data.village_id)
+    team = team_for(author, data.village_id) if village and village.kind == AreaKind.VILLAGE else None
+    if team is None:
+        raise LogError(_l("Choose one of your teams' villages."), "village_id")
+    if data.new_household is None and data.household_id is None:
+        if not 1 <= data.people_count <= MAX_PEOPLE_GROUP:
+            raise LogError(_l("A group session needs the number of people, from 1 to %(max)d.",
+                              max=MAX_PEOPLE_GROUP), "people_count")
+    elif not 1 <= data.people_count <= MAX_PEOPLE_HOUSEHOLD:
+        raise LogError(_l("People helped must be between 1 and %(max)d.", max=MAX_PEOPLE_HOUSEHOLD),
+                       "people_count")
+    household = None
+    if data.household_id is not None:
+        household = db.session.get(Household, data.household_id)
+        if household is None or household.village_id != village.id or household.anonymised_at:
+            raise LogError(_l("Choose a household of this village."), "household_id")
+    services = list(db.session.scalars(
+        select(Service).where(Service.id.in_(data.service_ids), Service.is_active)
+    )) if data.service_ids else []
+    if not services or len(services) != len(set(data.service_ids)):
+        raise LogError(_l("Choose at least one kind of help."), "service_ids")
+    data.services = services
+    if data.helped_on > today:
+        raise LogError(_l("The date cannot be in the future."), "helped_on")
+    if data.helped_on < today - timedelta(days=BACKDATE_DAYS):
+        raise LogError(_l("Help can be logged up to %(days)d days back.", days=BACKDATE_DAYS), "helped_on")
+    data.note = clean_text(data.note) or None
+    if data.note and len(data.note) > 500:
+        raise LogError(_l("At most %(max)d characters.", max=500), "note")
+    problem = privacy_problem(data.note)
+    if problem:
+        raise LogError(problem, "note")
+    return team, village, household
+
+
+def existing_log(author: User, client_uuid: str) -> HelpLog | None:
+    return db.session.scalar(
+        select(HelpLog).where(HelpLog.author_id == author.id, HelpLog.client_uuid == client_uuid)
+    )
+
+
+def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | None = None,
+               known_new: bool = False) -> tuple[HelpLog, bool]:
+    """Save a log, with its new household if there is one, in one transaction.
+
+    Returns ``(log, created)``: a client_uuid already used by this author returns the saved
+    log and ``created=False``, whatever the data, so a double tap or a replay stores one row.
+    Raises LogError or HouseholdError; nothing is saved then. ``known_new`` skips the lookup
+    when the caller has just made it (a race is still caught by the unique constraint).
+    """
+    client_uuid = parse_client_uuid(client_uuid)
+    if not known_new:
+        saved = existing_log(author, client_uuid)
+        if saved is not None:
+            return saved, False
+    today = today or local_today()
+    team, village, household = _check(author, data, today)
+    if data.new_household is not None:
+        household = add_household(author, village, data.new_household, data.consent)
+    household_id = household.id if household else None
+    log = HelpLog(
+        client_uuid=client_uuid, author=author, team=team, village=village, household=household,
+        people_count=data.people_count, outcome=Outcome(data.outcome),
+        helped_on=data.helped_on, note=data.note, services=data.services,
+    )
+    db.session.add(log)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same form arrived twice at once: the other request saved it first.
+        db.session.rollback()
+        saved = existing_log(author, client_uuid)
+        if saved is None:
+            raise
+        return saved, False
+    record(author, "helplog.submitted", log, {
+        "household_id": household_id, "village_id": village.id, "people_count": log.people_count,
+        "services": [s.code for s in data.services], "outcome": str(log.outcome),
+        "helped_on": log.helped_on.isoformat(),
+    })
+    db.session.commit()
+    return log, True
+
+
+def edit_log(author: User, log: HelpLog, data: LogInput, *, today: date | None = None) -> HelpLog:
+    """Change a submitted or returned log; a returned log goes back to review. Commits."""
+    if log.author_id != author.id:
+        raise LogError(_l("Only the volunteer who logged the help can change it."))
+    if not log.editable:
+        raise LogError(_l("This log was approved and can no longer be changed."))
+    if data.new_household is not None:
+        raise LogError(_l("Choose a household of this village."), "household_id")
+    today = today or local_today()
+    team, village, _ = _check(author, data, today)
+    new_values = {
+        "village_id": village.id, "team_id": team.id, "household_id": data.household_id,
+        "people_count": data.people_count, "outcome": str(Outcome(data.outcome)),
+        "helped_on": data.helped_on, "note": data.note,
+    }
+    changes = {}
+    for name, value in new_values.items():
+        old = getattr(log, name)
+        if old != value:
+            changes[name] = [old.isoformat() if isinstance(old, date) else old,
+                             value.isoformat() if isinstance(value, date) else value]
+            setattr(log, name, value)
+    old_codes = sorted(s.code for s in log.services)
+    new_codes = sorted(s.code for s in data.services)
+    if old_codes != new_codes:
+        changes["services"] = [old_codes, new_codes]
+        log.services = data.services
+    resubmitted = log.status == LogStatus.RETURNED
+    if not changes and not resubmitted:
+        return log
+    if resubmitted:
+        log.status = LogStatus.SUBMITTED
+    log.version += 1
+    log.updated_at = utcnow()
+    record(author, "helplog.resubmitted" if resubmitted else "helplog.updated", log, changes)
+    db.session.commit()
+    return log
+
+
+def recent_overlaps(household_id: int | None, service_ids: list[int], *, exclude_log_id: int | None = None,
+                    today: date | None = None) -> list[HelpLog]:
+    """Logs of the last week for the same household and one of the same services: a soft warning."""
+    if household_id is None or not service_ids:
+        return []
+    today = today or local_today()
+    stmt = (
+        select(HelpLog).join(help_log_services)
+        .where(HelpLog.household_id == household_id,
+               help_log_services.c.service_id.in_(service_ids),
+               HelpLog.helped_on >= today - timedelta(days=OVERLAP_DAYS))
+        .distinct().order_by(HelpLog.helped_on.desc()).limit(5)
+    )
+    if exclude_log_id:
+        stmt = stmt.where(HelpLog.id != exclude_log_id)
+    return list(db.session.scalars(stmt))
+

@@ -1,0 +1,189 @@
+"""Log submissions under load: gunicorn (2 workers) on the province-scale data, real forms posted
+by wrk from a second process on loopback for a bounded time, then the same for a bare Flask
+endpoint under the same gunicorn settings (the floor).
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/gocua_bench .venv/bin/python bench/submit_load.py
+    .venv/bin/python bench/submit_load.py            # SQLite under bench/out/
+
+The database is filled by `flask seed-bench` first when it has no households (a few minutes at
+full size). Needs wrk (Debian: apt-get install wrk). Prints BENCH submit_rps, submit_p99_ms,
+floor_rps and floor_p99_ms, and checks that every accepted request stored exactly one log.
+"""
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--worker-class", "gthread",
+            "--threads", "4", "--log-level", "warning"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen([*GUNICORN, "--bind", f"127.0.0.1:{port}", target], cwd=ROOT, env=env,
+                               start_new_session=True)
+    wait_for(port)
+    return process, port
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def wrk(port: int, forms: Path, seconds: int, connections: int) -> dict[str, float]:
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench" / "submit.lua"),
+         f"http://127.0.0.1:{port}"],
+        env={**os.environ, "BENCH_FORMS": str(forms)}, capture_output=True, text=True, check=True,
+    )
+    raw = re.search(r"BENCH_RAW (.*)", result.stdout).group(1)
+    figures = {k: int(v) for k, v in (pair.split("=") for pair in raw.split())}
+    good = figures["requests"] - figures["errors"]
+    if figures["errors"]:
+        print("wrk errors:", {k: figures[k] for k in ("status", "connect", "read", "write", "timeout")})
+    return {"rps": good / (figures["duration_us"] / 1e6), "p50_ms": figures["p50_us"] / 1000,
+            "p99_ms": figures["p99_us"] / 1000, "ok": good, "errors": figures["errors"]}
+
+
+def prepare(app, users: int, forms: Path) -> None:
+    """Sign in ``users`` bench volunteers (through the app, sharing its SECRET_KEY) and write one
+    line per volunteer: session cookie, CSRF token, a village of theirs, its households, services."""
+    from sqlalchemy import select
+
+    from app.access import village_ids
+    from app.accounts.models import Role, User
+    from app.catalog.models import Service
+    from app.core.db import local_today
+    from app.extensions import db
+    from app.households.models import Household
+
+    lines = []
+    with app.app_context():
+        services = [str(s) for s in db.session.scalars(select(Service.id).where(Service.is_active))]
+        volunteers = db.session.scalars(
+            select(User).where(User.role == Role.VOLUNTEER, User.is_active).order_by(User.id).limit(users * 3)
+        ).all()
+        for user in volunteers:
+            village = db.session.scalar(village_ids(user).limit(1))
+            if village is None:
+                continue
+            households = [str(h) for h in db.session.scalars(
+                select(Household.id).where(Household.village_id == village).limit(60))]
+            if not households:
+                continue
+            client = app.test_client()
+            with app.app_context():  # a request context of its own: flask-wtf keeps the token on g
+                with client.session_transaction() as session:
+                    session["_user_id"] = user.get_id()
+                page = client.get("/logs/new").get_data(as_text=True)
+            csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+            cookie = client.get_cookie("session").value
+            lines.append("\t".join([f"session={cookie}", csrf, str(village), ",".join(households),
+                                    ",".join(services), local_today().isoformat()]))
+            if len(lines) == users:
+                break
+    forms.write_text("\n".join(lines) + "\n")
+
+
+def count_logs(app) -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.helplogs.models import HelpLog
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(HelpLog))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--scale", type=float, default=1.0, help="seed-bench size when the database is empty")
+    args = parser.parse_args()
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite'}"
+    env = {**os.environ, "GOCUA_CONFIG": "production", "SECRET_KEY": "bench-only-secret", "DATABASE_URL": url,
+           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "GOCUA_INSTANCE": str(OUT)}
+    os.environ.update(env)
+
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.demo.bench import seed_bench
+    from app.extensions import db
+    from app.households.models import Household
+
+    app = create_app("production")
+    with app.app_context():
+        upgrade()
+        if not db.session.scalar(select(func.count()).select_from(Household)):
+            print(f"seed-bench --scale {args.scale} …", flush=True)
+            print(seed_bench(args.scale), flush=True)
+        households = db.session.scalar(select(func.count()).select_from(Household))
+
+    forms = Path(tempfile.mkstemp(prefix="gocua-forms-", suffix=".tsv")[1])
+    prepare(app, args.users, forms)
+    before = count_logs(app)
+    server, port = serve('app:create_app("production")', env)
+    try:
+        wrk(port, forms, 3, args.connections)  # warm up
+        warm = count_logs(app)
+        submit = wrk(port, forms, args.seconds, args.connections)
+    finally:
+        stop(server)
+    stored = count_logs(app) - warm
+    floor_server, floor_port = serve("bench.floor_app:app", env)
+    try:
+        wrk(floor_port, forms, 3, args.connections)
+        floor = wrk(floor_port, forms, args.seconds, args.connections)
+    finally:
+        stop(floor_server)
+
+    print(f"database {url.split('://')[0]}, {households:,} households, {before:,} logs before; "
+          f"gunicorn 2 workers x 4 threads; wrk 2 threads, {args.connections} connections, {args.seconds} s")
+    print(f"BENCH submit_rps {submit['rps']:.0f}")
+    print(f"BENCH submit_p50_ms {submit['p50_ms']:.1f}")
+    print(f"BENCH submit_p99_ms {submit['p99_ms']:.1f}")
+    print(f"BENCH submit_errors {submit['errors']}")
+    print(f"BENCH floor_rps {floor['rps']:.0f}")
+    print(f"BENCH floor_p99_ms {floor['p99_ms']:.1f}")
+    print(f"BENCH submit_share_of_floor {submit['rps'] / floor['rps']:.2f}")
+    print(f"accepted {submit['ok']} submissions, stored {stored} new logs")
+    # Requests still in flight when wrk stops are stored but not counted as completed.
+    return 0 if submit["ok"] <= stored <= submit["ok"] + args.connections and submit["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

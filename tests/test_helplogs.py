@@ -1,0 +1,327 @@
+"""Help logs: the one-screen form, idempotent submission, rules, editing and the Today screen."""
+
+import re
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEvent
+from app.core.db import local_today
+from app.helplogs.models import HelpLog, LogStatus, Outcome
+from app.helplogs.services import LogError, LogInput, edit_log, recent_overlaps, submit_log
+from app.households.models import Household
+from tests.conftest import count_queries, make_services, sign_in
+
+
+@pytest.fixture()
+def services(db, world):
+    return make_services()
+
+
+def log_count(db, world):
+    """Logs beyond the one the world fixture starts with."""
+    return db.session.scalar(select(func.count()).where(HelpLog.id != world["log_a"].id))
+
+
+def base_input(world, services, **overrides):
+    data = LogInput(village_id=world["village_a1"].id, household_id=world["household_a"].id,
+                    service_ids=[services["VNEID"].id, services["TTKDTM"].id], helped_on=local_today())
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return data
+
+
+# Services ------------------------------------------------------------------------------
+
+def test_submit_log_saves_services_team_and_audit(db, world, services):
+    log, created = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    assert created and log.status == LogStatus.SUBMITTED and log.team_id == world["team_a"].id
+    assert {s.code for s in log.services} == {"VNEID", "TTKDTM"}
+    assert log.received_at is not None and log.helped_on == local_today()
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "helplog.submitted"))
+
+
+def test_same_client_uuid_returns_the_saved_log(db, world, services):
+    key = str(uuid.uuid4())
+    first, created = submit_log(world["volunteer"], key, base_input(world, services))
+    again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3))
+    assert created and not created_again and again.id == first.id and log_count(db, world) == 1
+
+
+def test_group_session_needs_a_people_count(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                        base_input(world, services, household_id=None, people_count=25))
+    assert log.is_group and log.people_count == 25
+
+
+@pytest.mark.parametrize("overrides,field", [
+    ({"household_id": None, "people_count": 0}, "people_count"),
+    ({"people_count": 0}, "people_count"),
+    ({"people_count": 10_000}, "people_count"),
+    ({"service_ids": []}, "service_ids"),
+    ({"helped_on": local_today() + timedelta(days=1)}, "helped_on"),
+    ({"helped_on": local_today() - timedelta(days=31)}, "helped_on"),
+    ({"note": "CCCD 042095001234"}, "note"),
+])
+def test_rules(db, world, services, overrides, field):
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, **overrides))
+    assert error.value.field == field
+    db.session.rollback()
+    assert log_count(db, world) == 0
+
+
+def test_thirty_days_back_is_allowed(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                        base_input(world, services, helped_on=local_today() - timedelta(days=30)))
+    assert log.id
+
+
+def test_village_outside_the_teams_and_household_of_another_village(db, world, services):
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], str(uuid.uuid4()),
+                   base_input(world, services, village_id=world["village_b1"].id, household_id=None))
+    assert error.value.field == "village_id"
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], str(uuid.uuid4()),
+                   base_input(world, services, household_id=world["household_b"].id))
+    assert error.value.field == "household_id"
+
+
+def test_tampered_client_uuid(db, world, services):
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], "not-a-uuid'; drop table", base_input(world, services))
+    assert error.value.field == "client_uuid"
+
+
+def test_overlap_warning_within_seven_days(db, world, services):
+    submit_log(world["volunteer"], str(uuid.uuid4()),
+               base_input(world, services, helped_on=local_today() - timedelta(days=3)))
+    assert recent_overlaps(world["household_a"].id, [services["VNEID"].id])
+    assert recent_overlaps(world["household_a"].id, [services["ATTT"].id]) == []
+    assert recent_overlaps(world["household_a"].id, [services["VNEID"].id],
+                           today=local_today() + timedelta(days=8)) == []
+
+
+def test_edit_and_resubmit_returned_log(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY))
+    assert log.outcome == Outcome.PARTLY and log.version == 2 and log.status == LogStatus.SUBMITTED
+    log.status = LogStatus.RETURNED
+    db.session.commit()
+    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY))
+    assert log.status == LogStatus.SUBMITTED and log.version == 3
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "help_logs")))
+    assert actions == ["helplog.submitted", "helplog.updated", "helplog.resubmitted"]
+    log.status = LogStatus.APPROVED
+    db.session.commit()
+    with pytest.raises(LogError):
+        edit_log(world["volunteer"], log, base_input(world, services))
+
+
+# Routes --------------------------------------------------------------------------------
+
+def form_of(client, path="/logs/new"):
+    html = client.get(path).get_data(as_text=True)
+    return html, re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def post_data(world, services, client_uuid, **overrides):
+    data = {
+        "client_uuid": client_uuid, "village_id": world["village_a1"].id, "mode": "existing",
+        "household_id": world["household_a"].id, "service_ids": [services["VNEID"].id, services["DVC"].id],
+        "outcome": "done", "people_count": "1", "helped_on": local_today().isoformat(), "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_form_page_preselects_the_village_and_renders_a_fresh_uuid(client, world, services):
+    sign_in(client, world["volunteer"])
+    html, first = form_of(client)
+    _, second = form_of(client)
+    assert first != second and uuid.UUID(first)
+    assert f'<option selected value="{world["village_a1"].id}">' in html
+    assert "Định danh điện tử VNeID" in html and "Nguyễn Văn Đức" in html
+
+
+def test_submit_then_replay_gives_one_log_and_200(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    first = client.post("/logs/new", data=post_data(world, services, key))
+    assert first.status_code == 303
+    replay = client.post("/logs/new", data=post_data(world, services, key))
+    assert replay.status_code == 200 and "Đã lưu" in replay.get_data(as_text=True)
+    htmx = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
+    assert htmx.status_code == 200 and "<html" not in htmx.get_data(as_text=True)
+    assert log_count(db, world) == 1
+
+
+def test_two_submissions_at_once_store_one_row(app, world, services, db):
+    key = str(uuid.uuid4())
+    data = post_data(world, services, key)
+    session_id = world["volunteer"].get_id()
+    results = []
+
+    def post():
+        client = app.test_client()
+        with app.app_context(), client.session_transaction() as session:
+            session["_user_id"] = session_id
+        results.append(client.post("/logs/new", data=data).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[0] in (200, 303) and all(code in (200, 303) for code in results)
+    assert log_count(db, world) == 1
+
+
+def test_group_session_route(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    response = client.post("/logs/new", data=post_data(world, services, key, mode="group", household_id="",
+                                                         people_count="30"))
+    assert response.status_code == 303
+    assert db.session.scalar(select(HelpLog).where(HelpLog.id != world["log_a"].id)).people_count == 30
+
+
+def test_new_household_inside_the_log_form(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    data = post_data(world, services, key, mode="new", household_id="")
+    data.update({"new-display_name": "Đặng Văn Lâm", "new-phone": "0912000111",
+                 "new-consent_method": "signed", "new-consent_given": "y"})
+    response = client.post("/logs/new", data=data)
+    assert response.status_code == 303
+    household = db.session.scalar(select(Household).where(Household.display_name == "Đặng Văn Lâm"))
+    log = db.session.scalar(select(HelpLog).where(HelpLog.id != world["log_a"].id))
+    assert log.household_id == household.id and household.consent_collected_by_id == world["volunteer"].id
+
+
+def test_new_household_without_consent_keeps_the_form(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    data = post_data(world, services, key, mode="new", household_id="", note="Hướng dẫn cài VNeID")
+    data.update({"new-display_name": "Đặng Văn Lâm"})
+    response = client.post("/logs/new", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'value="Đặng Văn Lâm"' in html and "Hướng dẫn cài VNeID" in html
+    assert log_count(db, world) == 0 and db.session.scalar(select(func.count()).select_from(Household)) == 2
+
+
+def test_new_household_duplicate_is_shown_before_saving(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    data = post_data(world, services, key, mode="new", household_id="")
+    data.update({"new-display_name": "Nguyen Van Duc", "new-consent_method": "signed", "new-consent_given": "y"})
+    warned = client.post("/logs/new", data=data)
+    assert warned.status_code == 200 and "Hộ này có thể đã được đăng ký" in warned.get_data(as_text=True)
+    assert log_count(db, world) == 0
+    data["new-confirmed_new"] = "1"
+    assert client.post("/logs/new", data=data).status_code == 303
+    assert log_count(db, world) == 1
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"mode": "group", "household_id": "", "people_count": "0"}, "1"),
+    ({"service_ids": []}, "Chọn ít nhất một"),
+    ({"helped_on": (local_today() + timedelta(days=1)).isoformat()}, "tương lai"),
+    ({"helped_on": (local_today() - timedelta(days=31)).isoformat()}, "30 ngày"),
+    ({"people_count": "10000"}, "500"),
+    ({"note": "số căn cước 042095001234"}, "căn cước"),
+    ({"household_id": ""}, "Chọn một hộ"),
+])
+def test_bad_input_is_400_and_keeps_what_was_typed(client, world, services, db, overrides, message):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    response = client.post("/logs/new", data=post_data(world, services, key, **overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert log_count(db, world) == 0
+
+
+def test_village_and_household_outside_scope_are_400(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    other_village = client.post("/logs/new", data=post_data(world, services, key, village_id=world["village_b1"].id,
+                                                             household_id=world["household_b"].id))
+    assert other_village.status_code == 400
+    other_household = client.post("/logs/new", data=post_data(world, services, key,
+                                                               household_id=world["household_b"].id))
+    assert other_household.status_code == 400
+    assert log_count(db, world) == 0
+
+
+def test_tampered_uuid_is_400(client, world, services):
+    sign_in(client, world["volunteer"])
+    response = client.post("/logs/new", data=post_data(world, services, "1234"))
+    assert response.status_code == 400
+
+
+def test_household_options_fragment(client, world, services):
+    sign_in(client, world["volunteer"])
+    response = client.get(f"/logs/households?village_id={world['village_a1'].id}&q=nguyen+van+duc",
+                          headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'name="household_id"' in html
+    assert "Nguyễn Văn Đức" in html
+    assert client.get(f"/logs/households?village_id={world['village_b1'].id}").status_code == 404
+
+
+def test_today_screen_shows_returned_first_with_reason(client, world, services, db):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    log.status, log.return_reason, log.return_comment = LogStatus.RETURNED, "wrong_household", "Hộ bên cạnh"
+    db.session.commit()
+    submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, household_id=None,
+                                                                     people_count=12))
+    sign_in(client, world["volunteer"])
+    html = client.get("/").get_data(as_text=True)
+    assert html.index("Cần sửa") < html.index("Hộ bên cạnh") < html.index("Sinh hoạt nhóm")
+    assert f"/logs/{log.id}/edit" in html
+
+
+def test_my_logs_list_filter_and_scope(client, world, services, db):
+    mine, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    sign_in(client, world["volunteer"])
+    assert f"/logs/{mine.id}" in client.get("/logs").get_data(as_text=True)
+    assert f"/logs/{mine.id}" not in client.get("/logs?status=approved").get_data(as_text=True)
+    fragment = client.get("/logs?status=submitted", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and f"/logs/{mine.id}" in fragment
+    sign_in(client, world["outsider"])
+    assert client.get(f"/logs/{mine.id}").status_code == 404
+    sign_in(client, world["leader"])  # leads the team: may read it, may not edit it
+    assert client.get(f"/logs/{mine.id}").status_code == 200
+    assert client.get(f"/logs/{mine.id}/edit").status_code == 404
+
+
+def test_edit_route_resubmits_a_returned_log(client, world, services, db):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    log.status = LogStatus.RETURNED
+    db.session.commit()
+    sign_in(client, world["volunteer"])
+    assert client.get(f"/logs/{log.id}/edit").status_code == 200
+    response = client.post(f"/logs/{log.id}/edit", data=post_data(world, services, log.client_uuid,
+                                                                  outcome="partly"))
+    assert response.status_code == 303
+    db.session.refresh(log)
+    assert log.status == LogStatus.SUBMITTED and log.outcome == "partly"
+
+
+@pytest.mark.parametrize("path", ["/", "/logs/new", "/logs"])
+def test_pages_run_a_bounded_number_of_queries(client, world, services, db, path):
+    sign_in(client, world["volunteer"])
+    for _ in range(2):
+        submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    with count_queries() as few:
+        client.get(path)
+    for _ in range(15):
+        submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    with count_queries() as many:
+        client.get(path)
+    assert many() == few()
