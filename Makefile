@@ -25,6 +25,7 @@ run: translations
 # The whole suite on SQLite (browser tests included when Chromium is installed), then, when
 # TEST_DATABASE_URL names a PostgreSQL database, everything but the browser tests on it.
 test: translations
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \

@@ -68,6 +68,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "helplogs.edit": FIELD_TEAM,
     "helplogs.update": FIELD_TEAM,
     "helplogs.index": FIELD_TEAM,
+    "reviews.index": TEAM_MANAGERS,
+    "reviews.approve": TEAM_MANAGERS,
+    "reviews.return_": TEAM_MANAGERS,
+    "reviews.approve_selected": TEAM_MANAGERS,
+    "reviews.counts": FIELD_TEAM,
     "households.index": FIELD,
     "households.show": FIELD,
     "households.new": FIELD,
@@ -202,6 +207,15 @@ def helplog_filter(user: User):
     return or_(HelpLog.author_id == user.id, HelpLog.team_id.in_(team_ids(user, leading=True)))
 
 
+def review_filter(user: User):
+    """The logs ``user`` reviews: those of the teams they lead; an administrator's, all."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role != Role.LEADER:
+        return false()
+    return HelpLog.team_id.in_(team_ids(user, leading=True))
+
+
 FILTERS = {Area: area_filter, Team: team_filter, Household: household_filter, User: user_filter,
            HelpLog: helplog_filter}
 
@@ -212,12 +226,14 @@ def scoped(user: User, model):
 
 
 def can(user: User, action: str, obj) -> bool:
-    """May ``user`` do ``action`` ("view" or "manage") to ``obj``?"""
+    """May ``user`` do ``action`` ("view", "manage", or "review" for a log) to ``obj``?"""
     model = type(obj)
     if action == "view":
         return db.session.scalar(
             select(model.id).where(model.id == obj.id, FILTERS[model](user))
         ) is not None
+    if action == "review" and model is HelpLog:
+        return db.session.scalar(select(HelpLog.id).where(HelpLog.id == obj.id, review_filter(user))) is not None
     if action == "manage":
         if model is User:
             return user.role == Role.ADMIN and can(user, "view", obj)

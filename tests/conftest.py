@@ -128,7 +128,7 @@ def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **
     return household
 
 
-def make_services() -> dict[str, "Service"]:
+def make_services() -> dict:
     from app.catalog.data import SERVICES
     from app.catalog.models import Service
 

@@ -48,6 +48,8 @@ PAGES = {
     "helplogs.show": lambda w: f"/logs/{w['log_a'].id}",
     "helplogs.edit": lambda w: f"/logs/{w['log_a'].id}/edit",
     "helplogs.index": lambda w: "/logs",
+    "reviews.index": lambda w: "/review",
+    "reviews.counts": lambda w: "/nav/counts",
     "households.index": lambda w: f"/areas/{w['village_a1'].id}/households",
     "households.show": lambda w: f"/households/{w['household_a'].id}",
     "households.new": lambda w: f"/areas/{w['village_a1'].id}/households/new",

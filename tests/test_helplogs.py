@@ -108,18 +108,19 @@ def test_overlap_warning_within_seven_days(db, world, services):
 
 def test_edit_and_resubmit_returned_log(db, world, services):
     log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
-    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY))
+    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY), version=1)
     assert log.outcome == Outcome.PARTLY and log.version == 2 and log.status == LogStatus.SUBMITTED
     log.status = LogStatus.RETURNED
     db.session.commit()
-    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY))
+    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY), version=2)
     assert log.status == LogStatus.SUBMITTED and log.version == 3
-    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "help_logs")))
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "help_logs")
+                                      .order_by(AuditEvent.id)))
     assert actions == ["helplog.submitted", "helplog.updated", "helplog.resubmitted"]
     log.status = LogStatus.APPROVED
     db.session.commit()
     with pytest.raises(LogError):
-        edit_log(world["volunteer"], log, base_input(world, services))
+        edit_log(world["volunteer"], log, base_input(world, services), version=3)
 
 
 # Routes --------------------------------------------------------------------------------
@@ -307,7 +308,7 @@ def test_edit_route_resubmits_a_returned_log(client, world, services, db):
     sign_in(client, world["volunteer"])
     assert client.get(f"/logs/{log.id}/edit").status_code == 200
     response = client.post(f"/logs/{log.id}/edit", data=post_data(world, services, log.client_uuid,
-                                                                  outcome="partly"))
+                                                                  outcome="partly", version=log.version))
     assert response.status_code == 303
     db.session.refresh(log)
     assert log.status == LogStatus.SUBMITTED and log.outcome == "partly"
@@ -325,3 +326,22 @@ def test_pages_run_a_bounded_number_of_queries(client, world, services, db, path
     with count_queries() as many:
         client.get(path)
     assert many() == few()
+
+
+def test_team_page_shows_the_last_30_days_and_latest_logs_in_scope(client, world, services, db):
+    approved, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, people_count=3))
+    approved.status = LogStatus.APPROVED
+    old, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                        base_input(world, services, helped_on=local_today() - timedelta(days=29)))
+    old.status = LogStatus.APPROVED
+    db.session.commit()
+    sign_in(client, world["leader"])
+    html = client.get(f"/teams/{world['team_a'].id}?lang=en").get_data(as_text=True)
+    assert "Last 30 days" in html
+    cards = re.findall(r'<span class="n">([^<]+)</span><span class="what">([^<]+)</span>', html)
+    assert ("1", "households reached") in cards and ("2", "visits") in cards and ("4", "people helped") in cards
+    assert f"/logs/{approved.id}" in html and f"/logs/{world['log_a'].id}" in html
+    sign_in(client, world["staff"])
+    html = client.get(f"/teams/{world['team_a'].id}?lang=en").get_data(as_text=True)
+    assert ("2", "visits") in re.findall(r'<span class="n">([^<]+)</span><span class="what">([^<]+)</span>', html)
+    assert f"/logs/{approved.id}" not in html  # staff see numbers, not logs

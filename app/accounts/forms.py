@@ -8,15 +8,6 @@ from app.accounts.rules import MIN_PASSWORD_LENGTH, NAME_MAX
 AT_MOST = _l("At most %(max)d characters.")
 
 
-def attach_error(form, error) -> None:
-    """Show a service's refusal beside the field it concerns, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def check_choice(field, message) -> None:
     """WTForms' own "Not a valid choice." has no Vietnamese: ours says what to do."""
     if field.data not in {choice.value for choice in field.choices}:

@@ -4,8 +4,9 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_user
 
-from app.accounts.forms import LanguageForm, PasswordChangeForm, attach_error
+from app.accounts.forms import LanguageForm, PasswordChangeForm
 from app.accounts.services import AccountError, change_own_password, set_language
+from app.core.forms import attach_error
 from app.core.i18n import current_language
 from app.core.rendering import render
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.models import ROLE_ORDER, Role, User, role_rank
 from app.areas.models import Area
+from app.core.domain import RuleError
 from app.core.text import clean_text, normalize_phone
 from app.extensions import db
 
@@ -20,19 +21,16 @@ LANGUAGES = ("vi", "en")
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class AccountError(ValueError):
-    """A refused account change: ``message`` is shown to the user, ``field`` names the form
-    field it belongs to (None for the whole form), ``status`` is the HTTP answer."""
+class AccountError(RuleError):
+    """A refused account change (see RuleError). The message may be left out: sign-in
+    failures carry no text of their own."""
 
     message = None
     field = None
     status = 400
 
     def __init__(self, message=None, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+        super().__init__(message, field, status)
 
     def __str__(self) -> str:
         return str(self.message) if self.message is not None else ""

@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.access import get_or_404
-from app.accounts.forms import NewUserForm, UserFilterForm, UserForm, attach_error
+from app.accounts.forms import NewUserForm, UserFilterForm, UserForm
 from app.accounts.models import ROLE_ORDER, User
 from app.accounts.queries import assignable_areas, user_list
 from app.accounts.rules import AccountError, assignable_roles, within_reach
@@ -14,6 +14,7 @@ from app.accounts.services import (
     create_account, deactivate_account, reactivate_account, reset_password, update_account,
 )
 from app.areas.models import Area
+from app.core.forms import attach_error
 from app.core.rendering import render
 from app.core.templating import role_label
 from app.extensions import db

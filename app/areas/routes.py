@@ -7,7 +7,8 @@ from app.areas.forms import VillageForm
 from app.areas.models import Area, AreaKind
 from app.areas.queries import area_page, search_areas
 from app.areas.services import AreaError, VillageData, add_village, set_village_active, update_village
-from app.core.rendering import render, wants_fragment
+from app.core.forms import attach_error
+from app.core.rendering import done, render
 from app.extensions import db
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
@@ -43,24 +44,9 @@ def _data(form: VillageForm) -> VillageData:
     return VillageData(form.name.data or "", form.former_commune.data, form.declared_households.data)
 
 
-def _attach(form: VillageForm, error: AreaError) -> None:
-    target = form[error.field] if error.field and error.field in form else None
-    if target is not None:
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 def _form_page(form: VillageForm, *, commune: Area, village: Area | None = None, status: int = 200):
     return render("areas/village_form.html", "areas/_village_form.html", status=status,
                   form=form, commune=commune, village=village)
-
-
-def _done(url: str):
-    """After a successful htmx form, tell htmx to navigate; plain forms get a 303."""
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, 303)
 
 
 @bp.get("/<int:commune_id>/villages/new")
@@ -80,10 +66,10 @@ def create_village(commune_id: int):
         village = add_village(current_user, commune, _data(form))
     except AreaError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach_error(form, error)
         return _form_page(form, commune=commune, status=400)
     flash(_("Village added."), "success")
-    return _done(url_for("areas.show", area_id=village.id))
+    return done(url_for("areas.show", area_id=village.id))
 
 
 @bp.get("/<int:area_id>/edit")
@@ -104,10 +90,10 @@ def update(area_id: int):
         update_village(current_user, village, _data(form))
     except AreaError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach_error(form, error)
         return _form_page(form, commune=village.parent, village=village, status=400)
     flash(_("Changes saved."), "success")
-    return _done(url_for("areas.show", area_id=village.id))
+    return done(url_for("areas.show", area_id=village.id))
 
 
 @bp.post("/<int:area_id>/deactivate")

@@ -11,6 +11,7 @@ from app.areas.models import Area, AreaKind
 from app.audit.services import record
 from app.core.i18n import format_number
 from app.core.text import clean_text, search_key
+from app.core.domain import RuleError
 from app.extensions import db
 
 _CHILD_KINDS = {
@@ -24,13 +25,8 @@ NAME_MAX = 120
 DECLARED_MAX = 20_000
 
 
-class AreaError(ValueError):
-    """A rule was broken; ``field`` names the form field it belongs to, when there is one."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class AreaError(RuleError):
+    pass
 
 
 @dataclass

@@ -4,6 +4,21 @@ from flask import abort, request
 from flask_babel import lazy_gettext as _l
 
 
+def attach_error(form, error) -> None:
+    """Show a service's refusal (a RuleError) beside the field it concerns, looking into
+    sub-forms too, or at the top of the form."""
+    target = None
+    if error.field:
+        for candidate in (form, *(f.form for f in form if f.type == "FormField")):
+            if error.field in candidate:
+                target = candidate[error.field]
+                break
+    if target is not None:
+        target.errors = [*target.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
 def _is_utf8_urlencoded(body: bytes) -> bool:
     try:
         body.decode("utf-8")

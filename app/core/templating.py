@@ -12,7 +12,7 @@ from app.accounts.models import Role
 from app.areas.models import AreaKind
 from app.access import allowed
 from app.core.text import mask_phone, name_sort_key
-from app.helplogs.models import LogStatus, Outcome
+from app.helplogs.models import LogStatus, Outcome, ReturnReason
 from app.households.models import ConsentMethod
 
 HTMX_VERSION = "2.0.11"
@@ -32,6 +32,8 @@ def nav_items() -> list[tuple[str, str, str]]:
     items = [("home.index", url_for("home.index"), _("Today") if current_user.role in FIELD_ROLES else _("Home"))]
     if current_user.role in FIELD_ROLES:
         items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
+    if current_user.role in (Role.LEADER, Role.ADMIN):
+        items.append(("reviews.index", url_for("reviews.index"), _("Review")))
     area = top_area(current_user)
     if area is not None:
         label = _("My villages") if current_user.role in (Role.VOLUNTEER, Role.LEADER) else _("Areas")
@@ -42,6 +44,19 @@ def nav_items() -> list[tuple[str, str, str]]:
     if current_user.role == Role.ADMIN:
         items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
     return items
+
+
+NAV_BADGES = {"reviews.index": "pending", "home.index": "returned"}
+
+
+def nav_badge(endpoint: str) -> int | None:
+    """The count shown on a navigation item (logs to review, my returned logs), if it has one."""
+    from app.reviews.queries import nav_counts
+
+    key = NAV_BADGES.get(endpoint)
+    if key is None or not current_user.is_authenticated:
+        return None
+    return nav_counts(current_user).get(key)
 
 
 def url_with_lang(lang: str) -> str:
@@ -120,12 +135,25 @@ OUTCOME_LABELS = {
     Outcome.FOLLOW_UP: _l("Needs follow-up"),
 }
 RETURN_REASONS = {
-    "wrong_household": _l("Wrong household"),
-    "wrong_service": _l("Wrong service"),
-    "missing_details": _l("Missing details"),
-    "duplicate": _l("Duplicate"),
-    "other": _l("Other"),
+    ReturnReason.WRONG_HOUSEHOLD: _l("Wrong household"),
+    ReturnReason.WRONG_SERVICE: _l("Wrong service"),
+    ReturnReason.MISSING_DETAILS: _l("Missing details"),
+    ReturnReason.DUPLICATE: _l("Duplicate"),
+    ReturnReason.OTHER: _l("Other"),
 }
+
+
+HISTORY_LABELS = {
+    "helplog.submitted": _l("Sent for review"),
+    "helplog.updated": _l("Changed"),
+    "helplog.resubmitted": _l("Resubmitted"),
+    "helplog.returned": _l("Returned"),
+    "helplog.approved": _l("Approved"),
+}
+
+
+def history_label(action: str) -> str:
+    return str(HISTORY_LABELS.get(action, action))
 
 
 def status_label(status: str) -> str:
@@ -171,7 +199,8 @@ def asset_url(filename: str) -> str:
 def register(app) -> None:
     app.jinja_env.filters["phone"] = show_phone
     app.jinja_env.globals.update(
-        asset_url=asset_url, nav_items=nav_items, role_label=role_label, action_label=action_label,
+        asset_url=asset_url, nav_items=nav_items, nav_badge=nav_badge, history_label=history_label,
+        RETURN_REASONS=RETURN_REASONS, role_label=role_label, action_label=action_label,
         status_label=status_label, outcome_label=outcome_label, return_reason_label=return_reason_label,
         members_in_order=members_in_order, allowed=lambda endpoint: allowed(current_user, endpoint), kind_label=kind_label, consent_label=consent_label, url_with_lang=url_with_lang, HTMX_VERSION=HTMX_VERSION, Role=Role,
     )

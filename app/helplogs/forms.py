@@ -1,16 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
-    SelectField, SelectMultipleField, StringField, TextAreaField,
+    DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
+    SelectField, SelectMultipleField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.privacy import PrivacyGuard
 from app.helplogs.models import Outcome
-from app.households.forms import MAX_CHARS
-from app.households.models import ConsentMethod
+from app.households.forms import MAX_CHARS, ConsentFields, HouseholdFields
 
 MODES = ("existing", "new", "group")
 
@@ -20,38 +19,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InlineHouseholdForm(Form):
+class InlineHouseholdForm(ConsentFields, HouseholdFields, Form):
     """A new household typed inside the log form, with its consent step."""
 
-    display_name = StringField(
-        _l("Head of household or house name"),
-        validators=[DataRequired(_l("Enter the name of the head of household or of the house.")),
-                    Length(max=120, message=MAX_CHARS)],
-    )
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20, message=MAX_CHARS)])
-    member_count = IntegerField(
-        _l("Members"), validators=[Optional(), NumberRange(1, 50, _l("Members must be between 1 and 50."))]
-    )
-    is_farm = BooleanField(_l("Farm household"))
-    is_business = BooleanField(_l("Household business"))
-    consent_method = RadioField(
-        _l("How the resident agreed"),
-        choices=[SelectChoice(ConsentMethod.VERBAL_WITNESSED.value, _l("Verbally, with a witness")),
-                 SelectChoice(ConsentMethod.SIGNED.value, _l("Signed on paper"))],
-        validators=[DataRequired(_l("Choose how the resident agreed."))],
-    )
-    consent_witness = StringField(_l("Witness name"), validators=[Length(max=120, message=MAX_CHARS)])
-    consent_given = BooleanField(
-        _l("The resident heard the consent text and agreed"),
-        validators=[DataRequired(_l("Without the resident's agreement the household cannot be saved."))],
-    )
     confirmed_new = HiddenField()
-
-    def validate_consent_witness(self, field):
-        from wtforms.validators import ValidationError
-
-        if self.consent_method.data == ConsentMethod.VERBAL_WITNESSED and not (field.data or "").strip():
-            raise ValidationError(_l("Verbal consent needs the name of a witness."))
 
 
 class LogForm(FlaskForm):

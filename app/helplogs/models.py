@@ -25,6 +25,14 @@ class LogStatus(StrEnum):
     RETURNED = "returned"
 
 
+class ReturnReason(StrEnum):
+    WRONG_HOUSEHOLD = "wrong_household"
+    WRONG_SERVICE = "wrong_service"
+    MISSING_DETAILS = "missing_details"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
 help_log_services = Table(
     "help_log_services",
     db.metadata,

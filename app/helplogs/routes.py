@@ -7,13 +7,14 @@ from wtforms import SelectChoice
 from app.access import get_or_404
 from app.areas.models import Area
 from app.core.db import local_today
+from app.core.forms import attach_error
 from app.core.rendering import render, wants_fragment
 from app.extensions import db
 from app.helplogs.forms import LogForm
 from app.helplogs.models import HelpLog, Outcome
-from app.helplogs.queries import active_services, last_village_id, my_logs, my_villages
+from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
 from app.helplogs.services import (
-    BACKDATE_DAYS, LogError, LogInput, edit_log, existing_log, parse_client_uuid, recent_overlaps, submit_log,
+    BACKDATE_DAYS, LogError, LogInput, StaleLog, edit_log, existing_log, parse_client_uuid, recent_overlaps, submit_log,
 )
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
@@ -68,19 +69,6 @@ def _input(form: LogForm) -> LogInput:
         )
         data.consent = Consent(method=ConsentMethod(new.consent_method.data), witness=new.consent_witness.data)
     return data
-
-
-def _attach(form: LogForm, error) -> None:
-    name = getattr(error, "field", None)
-    target = None
-    if name and name in form:
-        target = form[name]
-    elif name and form.mode.data == "new" and name in form.new.form:
-        target = form.new.form[name]
-    if target is not None:
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _saved(log: HelpLog, *, created: bool):
@@ -138,7 +126,7 @@ def create():
         log, created = submit_log(current_user, client_uuid, data, known_new=True)
     except (LogError, HouseholdError) as error:
         db.session.rollback()
-        _attach(form, error)
+        attach_error(form, error)
         return _form_again(form, status=400)
     return _saved(log, created=created)
 
@@ -176,7 +164,8 @@ def overlaps():
 def show(log_id: int):
     """One log: what was logged, its status, and what to do next."""
     log = get_or_404(current_user, HelpLog, log_id)
-    return render("helplogs/show.html", log=log, just_saved=request.args.get("saved") == "1", already=False)
+    return render("helplogs/show.html", log=log, just_saved=request.args.get("saved") == "1", already=False,
+                  history=log_history(log))
 
 
 def _own_editable(log_id: int) -> HelpLog:
@@ -211,12 +200,21 @@ def update(log_id: int):
     if not form.validate():
         return _form_page(form, villages, log=log, status=400)
     try:
-        edit_log(current_user, log, _input(form))
+        edit_log(current_user, log, _input(form), version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+    except StaleLog:
+        return _changed(log)
     except LogError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach_error(form, error)
         return _form_page(form, villages, log=log, status=400)
     return _saved(log, created=True)
+
+
+def _changed(log: HelpLog):
+    """The log moved on while the author edited it (a leader approved or returned it): 409 with
+    its current state; nothing was saved."""
+    return render("helplogs/show.html", "helplogs/_changed.html", status=409, log=log, changed=True,
+                  just_saved=False, already=False, history=log_history(log))
 
 
 @bp.get("")

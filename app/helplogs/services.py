@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.access import team_ids
 from app.accounts.models import User
@@ -16,6 +17,7 @@ from app.catalog.models import Service
 from app.core.db import local_today, utcnow
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
+from app.core.domain import RuleError
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.models import Household
@@ -28,13 +30,41 @@ MAX_PEOPLE_HOUSEHOLD = 50
 MAX_PEOPLE_GROUP = 500
 
 
-class LogError(ValueError):
-    """A rule was broken; ``field`` names the form field it belongs to, when there is one."""
+class LogError(RuleError):
+    pass
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+class StaleLog(Exception):
+    """The log changed since the user saw it (another review, or an edit): nothing was saved."""
+
+    def __init__(self, log: HelpLog):
+        super().__init__(f"help log {log.id} changed")
+        self.log = log
+
+
+def claim_version(log: HelpLog, seen: int | None, statuses: tuple[str, ...]) -> None:
+    """Move the log to the next version if it is still at ``seen`` and in one of ``statuses``.
+
+    One conditional UPDATE, so of two requests racing on the same version only one wins;
+    the loser gets StaleLog, with the log refreshed to its current state.
+    """
+    claimed = seen is not None and db.session.execute(
+        update(HelpLog)
+        .where(HelpLog.id == log.id, HelpLog.version == seen, HelpLog.status.in_(statuses))
+        .values(version=HelpLog.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not claimed:
+        db.session.rollback()
+        db.session.refresh(log)
+        raise StaleLog(log)
+    set_committed_value(log, "version", seen + 1)
+
+
+def leads_team(user: User, team_id: int) -> bool:
+    return db.session.scalar(
+        select(team_ids(user, leading=True).where(Team.id == team_id).exists())
+    )
 
 
 @dataclass
@@ -135,6 +165,10 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
         people_count=data.people_count, outcome=Outcome(data.outcome),
         helped_on=data.helped_on, note=data.note, services=data.services,
     )
+    # A leader vouches for their own team's work: nothing to wait for.
+    auto_approved = leads_team(author, team.id)
+    if auto_approved:
+        log.status, log.reviewed_by, log.reviewed_at = LogStatus.APPROVED, author, utcnow()
     db.session.add(log)
     try:
         db.session.flush()
@@ -150,14 +184,23 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
         "services": [s.code for s in data.services], "outcome": str(log.outcome),
         "helped_on": log.helped_on.isoformat(),
     })
+    if auto_approved:
+        record(author, "helplog.approved", log, {"auto": True})
     db.session.commit()
     return log, True
 
 
-def edit_log(author: User, log: HelpLog, data: LogInput, *, today: date | None = None) -> HelpLog:
-    """Change a submitted or returned log; a returned log goes back to review. Commits."""
+def edit_log(author: User, log: HelpLog, data: LogInput, *, version: int | None,
+             today: date | None = None) -> HelpLog:
+    """Change a submitted or returned log; a returned log goes back to review. Commits.
+
+    ``version`` is the one the author's form showed: StaleLog when the log changed since
+    (a leader approved or returned it meanwhile).
+    """
     if log.author_id != author.id:
         raise LogError(_l("Only the volunteer who logged the help can change it."))
+    if version != log.version:
+        raise StaleLog(log)
     if not log.editable:
         raise LogError(_l("This log was approved and can no longer be changed."))
     if data.new_household is not None:
@@ -184,9 +227,9 @@ def edit_log(author: User, log: HelpLog, data: LogInput, *, today: date | None =
     resubmitted = log.status == LogStatus.RETURNED
     if not changes and not resubmitted:
         return log
+    claim_version(log, version, (LogStatus.SUBMITTED, LogStatus.RETURNED))
     if resubmitted:
         log.status = LogStatus.SUBMITTED
-    log.version += 1
     log.updated_at = utcnow()
     record(author, "helplog.resubmitted" if resubmitted else "helplog.updated", log, changes)
     db.session.commit()

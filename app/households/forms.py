@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.privacy import PrivacyGuard
 from app.households.models import ConsentMethod
@@ -9,7 +11,9 @@ from app.households.models import ConsentMethod
 MAX_CHARS = _l("At most %(max)d characters.")
 
 
-class HouseholdDetailsForm(FlaskForm):
+class HouseholdFields:
+    """A household's details, shared by the household forms and the log form's new household."""
+
     display_name = StringField(
         _l("Head of household or house name"),
         validators=[DataRequired(_l("Enter the name of the head of household or of the house.")),
@@ -21,6 +25,31 @@ class HouseholdDetailsForm(FlaskForm):
     )
     is_farm = BooleanField(_l("Farm household"))
     is_business = BooleanField(_l("Household business"))
+
+
+class ConsentFields:
+    """The consent step: how the resident agreed, the witness, and the agreement itself."""
+
+    consent_method = RadioField(
+        _l("How the resident agreed"),
+        choices=[SelectChoice(ConsentMethod.VERBAL_WITNESSED.value, _l("Verbally, with a witness")),
+                 SelectChoice(ConsentMethod.SIGNED.value, _l("Signed on paper"))],
+        validators=[DataRequired(_l("Choose how the resident agreed."))],
+    )
+    consent_witness = StringField(_l("Witness name"), validators=[Length(max=120, message=MAX_CHARS)])
+    consent_given = BooleanField(
+        _l("The resident heard the consent text and agreed"),
+        validators=[DataRequired(_l("Without the resident's agreement the household cannot be saved."))],
+    )
+
+    CONSENT_FIELDS = ("consent_method", "consent_witness", "consent_given")
+
+    def validate_consent_witness(self, field):
+        if self.consent_method.data == ConsentMethod.VERBAL_WITNESSED and not (field.data or "").strip():
+            raise ValidationError(_l("Verbal consent needs the name of a witness."))
+
+
+class HouseholdDetailsForm(HouseholdFields, FlaskForm):
     notes = TextAreaField(_l("Notes (optional)"),
                           validators=[Optional(), Length(max=500, message=MAX_CHARS), PrivacyGuard()])
 
@@ -34,31 +63,12 @@ class HouseholdDetailsForm(FlaskForm):
         return ok
 
 
-class NewHouseholdForm(HouseholdDetailsForm):
+class NewHouseholdForm(ConsentFields, HouseholdDetailsForm):
     """Three steps on one URL: details, then the consent step, then (when likely duplicates
     exist) the choice between an existing household and a new one. ``step`` names the step
     the form was shown at."""
 
     step = HiddenField(default="details")
-    consent_method = RadioField(
-        _l("How the resident agreed"),
-        choices=[SelectChoice(ConsentMethod.VERBAL_WITNESSED.value, _l("Verbally, with a witness")),
-                 SelectChoice(ConsentMethod.SIGNED.value, _l("Signed on paper"))],
-        validators=[DataRequired(_l("Choose how the resident agreed."))],
-    )
-    consent_witness = StringField(_l("Witness name"), validators=[Length(max=120, message=MAX_CHARS)])
-    consent_given = BooleanField(
-        _l("The resident heard the text above and agreed"),
-        validators=[DataRequired(_l("Without the resident's agreement the household cannot be saved."))],
-    )
-
-    CONSENT_FIELDS = ("consent_method", "consent_witness", "consent_given")
-
-    def validate_consent_witness(self, field):
-        from wtforms.validators import ValidationError
-
-        if self.consent_method.data == ConsentMethod.VERBAL_WITNESSED and not (field.data or "").strip():
-            raise ValidationError(_l("Verbal consent needs the name of a witness."))
 
 
 class EditHouseholdForm(HouseholdDetailsForm):

@@ -7,7 +7,8 @@ from wtforms import SelectChoice
 from app.access import get_or_404, village_ids
 from app.areas.models import Area, AreaKind
 from app.core.db import utcnow
-from app.core.rendering import render, wants_fragment
+from app.core.forms import attach_error
+from app.core.rendering import done, render
 from app.extensions import db
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.forms import EditHouseholdForm, NewHouseholdForm
@@ -21,26 +22,11 @@ from app.households.services import (
 bp = Blueprint("households", __name__)
 
 
-def _redirect(url: str):
-    """After a successful htmx form: tell htmx to navigate; plain forms get a 303."""
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, 303)
-
-
 def _data(form) -> HouseholdData:
     return HouseholdData(
         display_name=form.display_name.data or "", phone=form.phone.data, is_farm=form.is_farm.data,
         is_business=form.is_business.data, member_count=form.member_count.data, notes=form.notes.data,
     )
-
-
-def _attach(form, error: HouseholdError) -> None:
-    target = form[error.field] if error.field and error.field in form else None
-    if target is not None:
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 @bp.get("/areas/<int:area_id>/households")
@@ -115,11 +101,11 @@ def create(village_id: int):
         household = create_household(current_user, village, _data(form), consent)
     except HouseholdError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach_error(form, error)
         form.step.data = "consent" if error.field in form.CONSENT_FIELDS else "details"
         return _new_page(village, form, status=400)
     flash(_("Household saved."), "success")
-    return _redirect(url_for("households.show", household_id=household.id))
+    return done(url_for("households.show", household_id=household.id))
 
 
 def _edit_page(household, form, status=200):
@@ -159,10 +145,10 @@ def update(household_id: int):
         update_household(current_user, household, _data(form), village)
     except HouseholdError as error:
         db.session.rollback()
-        _attach(form, error)
+        attach_error(form, error)
         return _edit_page(household, form, status=400)
     flash(_("Changes saved."), "success")
-    return _redirect(url_for("households.show", household_id=household.id))
+    return done(url_for("households.show", household_id=household.id))
 
 
 @bp.post("/households/<int:household_id>/anonymise")

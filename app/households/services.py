@@ -14,6 +14,7 @@ from app.audit.services import record
 from app.core.db import utcnow
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text, normalize_phone, search_key
+from app.core.domain import RuleError
 from app.extensions import db
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
@@ -23,13 +24,8 @@ NAME_MAX = 120
 EDITABLE = ("display_name", "phone", "is_farm", "is_business", "member_count", "notes", "village_id")
 
 
-class HouseholdError(ValueError):
-    """A rule was broken; ``field`` names the form field it belongs to, when there is one."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class HouseholdError(RuleError):
+    pass
 
 
 @dataclass

@@ -5,11 +5,12 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.access import can, get_or_404
-from app.accounts.forms import attach_error
 from app.accounts.models import User
 from app.areas.models import Area
+from app.core.forms import attach_error
 from app.core.rendering import render
 from app.extensions import db
+from app.helplogs.queries import team_activity
 from app.teams.forms import AddMemberForm, MemberRoleForm, NewTeamForm, TeamFilterForm, TeamForm
 from app.teams.models import Membership, Team
 from app.teams.queries import (
@@ -63,7 +64,8 @@ def create():
 
 def _show_page(team: Team, *, error=None, status: int = 200):
     return render("teams/show.html", team=team, members=members_of(team), error=error,
-                  manages=can(current_user, "manage", team), status=status)
+                  manages=can(current_user, "manage", team), activity=team_activity(current_user, team),
+                  status=status)
 
 
 @bp.get("/<int:team_id>")

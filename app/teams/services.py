@@ -9,24 +9,15 @@ from app.accounts.models import Role, User, role_rank
 from app.accounts.rules import AccountError, check_role_grant, name_problem, within_reach
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
+from app.core.domain import RuleError
 from app.core.text import clean_text, search_key
 from app.extensions import db
 from app.teams.models import MemberRole, Membership, Team
 from app.teams.queries import candidate_filter
 
 
-class TeamError(ValueError):
-    """A refused team change: ``message`` for the user, ``field`` the form field it belongs to
-    (None for the whole form), ``status`` the HTTP answer."""
-
-    def __init__(self, message, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
-
-    def __str__(self) -> str:
-        return str(self.message)
+class TeamError(RuleError):
+    """A refused team change (see RuleError)."""
 
 
 def _check_admin(actor: User, commune: Area | None = None) -> None:

@@ -50,7 +50,7 @@ def test_leader_adds_a_household_through_consent_then_sees_the_duplicate_warning
     expect(page.locator(".field-error").first).to_be_visible()  # consent not given yet
     page.get_by_label("Đồng ý bằng lời, có người làm chứng").check()
     page.fill("#consent_witness", "Trưởng thôn Nguyễn Văn Hùng")
-    page.get_by_label("Người dân đã nghe nội dung trên và đồng ý").check()
+    page.get_by_label("Người dân đã nghe nội dung xin phép và đồng ý").check()
     assert_no_horizontal_scroll(page)
     shot(page, "household-new-consent-vi")
     page.get_by_role("button", name="Lưu hộ").click()
@@ -62,7 +62,7 @@ def test_leader_adds_a_household_through_consent_then_sees_the_duplicate_warning
     page.goto(village_list)
     fill_details()
     page.get_by_label("Ký xác nhận trên giấy").check()
-    page.get_by_label("Người dân đã nghe nội dung trên và đồng ý").check()
+    page.get_by_label("Người dân đã nghe nội dung xin phép và đồng ý").check()
     page.get_by_role("button", name="Lưu hộ").click()
     warning = page.locator(".warning")
     expect(warning).to_contain_text("Hộ này có thể đã được đăng ký")

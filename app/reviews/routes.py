@@ -1,0 +1,121 @@
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import get_or_404, review_filter
+from app.core.rendering import render, wants_fragment
+from app.extensions import db
+from app.helplogs.models import HelpLog
+from app.helplogs.services import StaleLog
+from app.reviews.forms import ApproveForm, ReturnForm, parse_selection, version_of
+from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue
+from app.reviews.services import ReviewError, approve_log, approve_many, return_log
+
+bp = Blueprint("reviews", __name__)
+# An htmx event: the navigation badges fetch their counts again at once.
+COUNTS_CHANGED = "nav-counts-changed"
+
+
+def _filters() -> QueueFilters:
+    return QueueFilters(author_id=request.args.get("author", type=int),
+                        village_id=request.args.get("village", type=int),
+                        service_id=request.args.get("service", type=int))
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _queue_url(**extra) -> str:
+    return url_for("reviews.index", **_filters().args(), page=_page(), **extra)
+
+
+def _row(log: HelpLog, *, status: int = 200, changed: bool = False, return_form=None, message=None):
+    """The log's row in its current state (htmx); without JavaScript, back to the queue, or a
+    page with the row when something needs the reviewer's eye."""
+    context = dict(log=log, changed=changed, return_form=return_form, filters=_filters(), page_no=_page())
+    if wants_fragment() or status != 200:
+        response = render("reviews/row.html", "reviews/_row.html", status=status, **context)
+        response.headers["HX-Trigger"] = COUNTS_CHANGED
+        return response
+    flash(message, "success")
+    return redirect(_queue_url(), 303)
+
+
+@bp.get("/review")
+def index():
+    """Submitted logs of the teams the user leads, oldest first, with filters."""
+    filters = _filters()
+    logs = review_queue(current_user, filters, page=_page())
+    return render("reviews/index.html", "reviews/_queue.html", logs=logs, filters=filters, page_no=_page(),
+                  **filter_choices(current_user))
+
+
+@bp.post("/review/<int:log_id>/approve")
+def approve(log_id: int):
+    """Approve one log, as it was when the reviewer saw it."""
+    log = get_or_404(current_user, HelpLog, log_id, "review")
+    form = ApproveForm()
+    if not form.validate():
+        abort(400)
+    try:
+        approve_log(current_user, log, version=version_of(form.version))
+    except StaleLog:
+        return _row(log, status=409, changed=True)
+    return _row(log, message=_("Approved."))
+
+
+@bp.post("/review/<int:log_id>/return")
+def return_(log_id: int):
+    """Send one log back to its author with a reason and a comment."""
+    log = get_or_404(current_user, HelpLog, log_id, "review")
+    form = ReturnForm()
+    if not form.validate():
+        abort(400)
+    try:
+        return_log(current_user, log, version=version_of(form.version), reason=form.reason.data,
+                   comment=form.comment.data)
+    except ReviewError as error:
+        db.session.rollback()
+        getattr(form, error.field or "comment").errors = [str(error.message)]
+        return _row(log, status=400, return_form=form)
+    except StaleLog:
+        return _row(log, status=409, changed=True)
+    return _row(log, message=_("Returned to the volunteer."))
+
+
+@bp.post("/review/approve")
+def approve_selected():
+    """Approve the ticked logs in one transaction; changed ones are left alone and named."""
+    if not ApproveForm().validate():
+        abort(400)
+    try:
+        result = approve_many(current_user, parse_selection(request.form.getlist("log")),
+                              review_filter(current_user))
+    except ReviewError as error:
+        abort(400, description=str(error.message))
+    if wants_fragment():
+        filters = _filters()
+        response = render("reviews/_queue.html", logs=review_queue(current_user, filters, page=_page()),
+                          filters=filters, page_no=_page(), result=result, **filter_choices(current_user))
+        response.headers["HX-Trigger"] = COUNTS_CHANGED
+        return response
+    if result.approved:
+        flash(_("%(num)d logs approved.", num=len(result.approved)), "success")
+    for log in result.stale:
+        flash(_("Not approved, it changed meanwhile: %(name)s.", name=log_name(log)), "error")
+    if not result.approved and not result.stale:
+        flash(_("Tick the logs to approve first."), "error")
+    return redirect(_queue_url(), 303)
+
+
+def log_name(log: HelpLog) -> str:
+    if log.household is None:
+        return _("group session in %(village)s", village=log.village.name)
+    return log.household.display_name or _("Anonymised household")
+
+
+@bp.get("/nav/counts")
+def counts():
+    """The navigation badges, for htmx polling: swapped in out of band."""
+    return render("reviews/_nav_counts.html", counts=nav_counts(current_user))

@@ -1,0 +1,167 @@
+"""Server time of the review queue for a leader with a realistic backlog, and of a 100-log bulk
+approval, on the seed-bench data.
+
+    .venv/bin/python bench/review_queue.py [--scale 1.0] [--requests 50] [--pending 500]
+
+Builds the seed-bench data (households and ~1,000,000 logs at scale 1) once in
+bench/out/reviews-<scale>.sqlite (or the empty PostgreSQL database named by BENCH_DATABASE_URL)
+and reuses it. Picks the leader whose teams have the most submitted logs; if fewer than
+``--pending`` wait, sets that many of their teams' approved logs back to submitted. Times GET
+/review through the Flask test client (signed in, template rendering included) after 5 warm-up
+requests, the navigation counts fragment, and one POST /review/approve of 100 logs (one request,
+one transaction), which is then undone so the next run measures the same backlog.
+Prints ``BENCH <metric> <milliseconds> db=<name> ...``.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.access import team_ids  # noqa: E402
+from app.accounts.models import Role, User  # noqa: E402
+from app.demo.bench import seed_bench  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.helplogs.models import HelpLog, LogStatus  # noqa: E402
+from app.households.models import Household  # noqa: E402
+from app.teams.models import MemberRole, Membership  # noqa: E402
+from config import database_url  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def prepare(url: str, scale: float):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        if not db.session.scalar(select(func.count()).select_from(select(Household.id).limit(1).subquery())):
+            counts = seed_bench(scale)
+            print(f"# seeded in {counts['seconds']} s: {counts}", flush=True)
+    return app
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def pending_of(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(HelpLog).where(
+        HelpLog.team_id.in_(team_ids(user, leading=True)), HelpLog.status == LogStatus.SUBMITTED))
+
+
+def pick_leader(wanted: int) -> tuple[int, int]:
+    """The leader with the biggest backlog, topped up to ``wanted`` submitted logs."""
+    led = select(Membership.team_id).join(User, User.id == Membership.user_id).where(
+        Membership.role == MemberRole.LEADER, User.role == Role.LEADER)
+    busiest = db.session.execute(
+        select(HelpLog.team_id, func.count()).where(HelpLog.status == LogStatus.SUBMITTED, HelpLog.team_id.in_(led))
+        .group_by(HelpLog.team_id).order_by(func.count().desc()).limit(1)
+    ).first()
+    leader_id = db.session.scalar(select(Membership.user_id).join(User, User.id == Membership.user_id).where(
+        Membership.team_id == busiest[0], Membership.role == MemberRole.LEADER, User.role == Role.LEADER).limit(1))
+    leader = db.session.get(User, leader_id)
+    missing = wanted - pending_of(leader)
+    if missing > 0:
+        ids = list(db.session.scalars(select(HelpLog.id).where(
+            HelpLog.team_id.in_(team_ids(leader, leading=True)), HelpLog.status == LogStatus.APPROVED)
+            .order_by(HelpLog.received_at.desc()).limit(missing)))
+        db.session.execute(update(HelpLog).where(HelpLog.id.in_(ids))
+                           .values(status=LogStatus.SUBMITTED, reviewed_by_id=None, reviewed_at=None))
+        db.session.commit()
+    return leader_id, pending_of(leader)
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def get_ok(client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+
+
+def bench(name: str, url: str, scale: float, requests: int, wanted: int) -> None:
+    started = time.perf_counter()
+    app = prepare(url, scale)
+    with app.app_context():
+        logs = db.session.scalar(select(func.count()).select_from(HelpLog))
+        leader_id, pending = pick_leader(wanted)
+        user = db.session.get(User, leader_id)
+        session_id = user.get_id()
+    print(f"# {name}: {logs:,} logs; leader {user.username} with {pending} pending; "
+          f"ready in {time.perf_counter() - started:.1f} s", flush=True)
+    extra = f"db={name} logs={logs} pending={pending}"
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    for label, path in (("review_queue", "/review"), ("review_queue_htmx_page3", "/review?page=3"),
+                        ("nav_counts", "/nav/counts")):
+        headers = {"HX-Request": "true"} if "htmx" in label or label == "nav_counts" else {}
+        samples = []
+        for n in range(requests + 5):
+            elapsed = timed(lambda: client.get(path, headers=headers))
+            if n >= 5:
+                samples.append(elapsed)
+        get_ok(client, path)
+        p50, p95 = percentiles(samples)
+        print(f"BENCH {label}_p50_ms {p50:.1f} {extra}", flush=True)
+        print(f"BENCH {label}_p95_ms {p95:.1f} {extra}", flush=True)
+
+    with app.app_context():
+        chosen = db.session.execute(
+            select(HelpLog.id, HelpLog.version).where(
+                HelpLog.team_id.in_(team_ids(db.session.get(User, leader_id), leading=True)),
+                HelpLog.status == LogStatus.SUBMITTED).order_by(HelpLog.received_at, HelpLog.id).limit(100)
+        ).all()
+    form = {"log": [f"{log_id}:{version}" for log_id, version in chosen]}
+    response = None
+
+    def post():
+        nonlocal response
+        response = client.post("/review/approve", data=form)
+
+    elapsed = timed(post)
+    assert response.status_code == 303, response.status_code
+    with app.app_context():
+        ids = [log_id for log_id, _ in chosen]
+        approved = db.session.scalar(select(func.count()).where(HelpLog.id.in_(ids),
+                                                                HelpLog.status == LogStatus.APPROVED))
+        # Undo, so that the next run finds the same backlog.
+        db.session.execute(update(HelpLog).where(HelpLog.id.in_(ids))
+                           .values(status=LogStatus.SUBMITTED, reviewed_by_id=None, reviewed_at=None))
+        db.session.commit()
+    print(f"BENCH bulk_approve_{len(chosen)}_ms {elapsed:.1f} {extra} approved={approved}", flush=True)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--pending", type=int, default=500)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not args.skip_sqlite:
+        path = OUT / f"reviews-{args.scale:g}.sqlite"
+        bench("sqlite", f"sqlite:///{path}", args.scale, args.requests, args.pending)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        bench("postgresql", database_url(os.environ["BENCH_DATABASE_URL"]), args.scale, args.requests, args.pending)
+
+
+if __name__ == "__main__":
+    main()
