@@ -24,8 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
-GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--worker-class", "gthread",
-            "--threads", "4", "--log-level", "warning"]
+WORKER = os.environ.get("BENCH_WORKER", "gthread")
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--worker-class", WORKER,
+            *(["--threads", "4"] if WORKER == "gthread" else []), "--log-level", "warning"]
 
 
 def free_port() -> int:
@@ -172,7 +173,7 @@ def main() -> int:
         stop(floor_server)
 
     print(f"database {url.split('://')[0]}, {households:,} households, {before:,} logs before; "
-          f"gunicorn 2 workers x 4 threads; wrk 2 threads, {args.connections} connections, {args.seconds} s")
+          f"gunicorn 2 {WORKER} workers; wrk 2 threads, {args.connections} connections, {args.seconds} s")
     print(f"BENCH submit_rps {submit['rps']:.0f}")
     print(f"BENCH submit_p50_ms {submit['p50_ms']:.1f}")
     print(f"BENCH submit_p99_ms {submit['p99_ms']:.1f}")

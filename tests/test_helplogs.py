@@ -345,3 +345,13 @@ def test_team_page_shows_the_last_30_days_and_latest_logs_in_scope(client, world
     html = client.get(f"/teams/{world['team_a'].id}?lang=en").get_data(as_text=True)
     assert ("2", "visits") in re.findall(r'<span class="n">([^<]+)</span><span class="what">([^<]+)</span>', html)
     assert f"/logs/{approved.id}" not in html  # staff see numbers, not logs
+
+
+def test_a_submission_runs_a_fixed_small_number_of_statements(client, world, services, db):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    with count_queries() as statements:
+        response = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    # the user, the client_uuid lookup, village+team, household, services, three inserts
+    assert statements() <= 8

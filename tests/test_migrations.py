@@ -60,10 +60,10 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(empty_database):
         db.engine.dispose()
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(app, db):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite settings")
-    with db.engine.connect() as conn:
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'pragmas.sqlite'}")
+    with app.app_context(), db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        db.engine.dispose()

@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.access import team_ids
 from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
@@ -22,7 +21,7 @@ from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.models import Household
 from app.households.services import Consent, HouseholdData, add_household
-from app.teams.models import Team, team_villages
+from app.teams.models import MemberRole, Membership, Team, team_villages
 
 BACKDATE_DAYS = 30
 OVERLAP_DAYS = 7
@@ -61,12 +60,6 @@ def claim_version(log: HelpLog, seen: int | None, statuses: tuple[str, ...]) -> 
     set_committed_value(log, "version", seen + 1)
 
 
-def leads_team(user: User, team_id: int) -> bool:
-    return db.session.scalar(
-        select(team_ids(user, leading=True).where(Team.id == team_id).exists())
-    )
-
-
 @dataclass
 class LogInput:
     village_id: int
@@ -89,21 +82,37 @@ def parse_client_uuid(value: str | None) -> str:
     return str(parsed)
 
 
-def team_for(author: User, village_id: int) -> Team | None:
-    """The author's active team that covers the village (the first by name if several do)."""
-    return db.session.scalar(
-        select(Team).join(team_villages)
-        .where(team_villages.c.village_id == village_id, Team.id.in_(team_ids(author)))
-        .order_by(Team.name).limit(1)
-    )
+@dataclass
+class Placement:
+    """Where a log belongs: the village, the author's team that covers it, and whether the
+    author leads that team (then their log needs no review)."""
+
+    village: Area
+    team: Team
+    author_leads: bool
 
 
-def _check(author: User, data: LogInput, today: date) -> tuple[Team, Area, Household | None]:
+def placement(author: User, village_id: int) -> Placement | None:
+    """One query: the village with the author's active team covering it (a team they lead
+    first, then by name), or None when no team of theirs covers it."""
+    leads = Membership.role == MemberRole.LEADER
+    row = db.session.execute(
+        select(Area, Team, leads)
+        .join(team_villages, team_villages.c.village_id == Area.id)
+        .join(Team, Team.id == team_villages.c.team_id)
+        .join(Membership, and_(Membership.team_id == Team.id, Membership.user_id == author.id))
+        .where(Area.id == village_id, Area.kind == AreaKind.VILLAGE, Team.is_active)
+        .order_by(leads.desc(), Team.name).limit(1)
+    ).first()
+    return Placement(*row) if row else None
+
+
+def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Household | None]:
     """Every rule of a log, in the order the form shows its fields."""
-    village = db.session.get(Area, data.village_id)
-    team = team_for(author, data.village_id) if village and village.kind == AreaKind.VILLAGE else None
-    if team is None:
+    place = placement(author, data.village_id)
+    if place is None:
         raise LogError(_l("Choose one of your teams' villages."), "village_id")
+    village = place.village
     if data.new_household is None and data.household_id is None:
         if not 1 <= data.people_count <= MAX_PEOPLE_GROUP:
             raise LogError(_l("A group session needs the number of people, from 1 to %(max)d.",
@@ -132,7 +141,7 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Team, Area, House
     problem = privacy_problem(data.note)
     if problem:
         raise LogError(problem, "note")
-    return team, village, household
+    return place, household
 
 
 def existing_log(author: User, client_uuid: str) -> HelpLog | None:
@@ -156,7 +165,8 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
         if saved is not None:
             return saved, False
     today = today or local_today()
-    team, village, household = _check(author, data, today)
+    place, household = _check(author, data, today)
+    team, village = place.team, place.village
     if data.new_household is not None:
         household = add_household(author, village, data.new_household, data.consent)
     household_id = household.id if household else None
@@ -166,7 +176,7 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
         helped_on=data.helped_on, note=data.note, services=data.services,
     )
     # A leader vouches for their own team's work: nothing to wait for.
-    auto_approved = leads_team(author, team.id)
+    auto_approved = place.author_leads
     if auto_approved:
         log.status, log.reviewed_by, log.reviewed_at = LogStatus.APPROVED, author, utcnow()
     db.session.add(log)
@@ -206,7 +216,8 @@ def edit_log(author: User, log: HelpLog, data: LogInput, *, version: int | None,
     if data.new_household is not None:
         raise LogError(_l("Choose a household of this village."), "household_id")
     today = today or local_today()
-    team, village, _ = _check(author, data, today)
+    place, _ = _check(author, data, today)
+    team, village = place.team, place.village
     new_values = {
         "village_id": village.id, "team_id": team.id, "household_id": data.household_id,
         "people_count": data.people_count, "outcome": str(Outcome(data.outcome)),
