@@ -14,53 +14,30 @@ realistic prefixes typed on a phone. Prints ``BENCH <metric> <milliseconds> db=<
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flask_migrate import upgrade  # noqa: E402
+from common import OUT, percentiles, prepare, timed  # noqa: E402
+
 from sqlalchemy import event, func, select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.accounts.models import Role, User  # noqa: E402
 from app.areas.models import Area  # noqa: E402
-from app.demo.bench import seed_bench  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.households.models import Household  # noqa: E402
 from app.households.queries import search_households  # noqa: E402
 from app.teams.models import MemberRole, Membership, team_villages  # noqa: E402
 from config import database_url  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
 # What people type: a family name, family + middle, a given name, part of a word, a shop.
 PREFIXES = ["nguyen van", "tran thi h", "duc", "le thi", "pham", "nguyen van duc", "hoang minh",
             "thi lan", "ng", "vo van t", "tap hoa", "huong", "dang thi mai", "bui", "van hung", "h"]
 
 
-def prepare(url: str, scale: float):
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        households = db.session.scalar(select(func.count()).select_from(Household))
-        if not households:
-            counts = seed_bench(scale)
-            print(f"# seeded in {counts['seconds']} s: {counts}", flush=True)
-    return app
 
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
 
 
 def pick_people(app):

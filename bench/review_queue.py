@@ -15,43 +15,25 @@ Prints ``BENCH <metric> <milliseconds> db=<name> ...``.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flask_migrate import upgrade  # noqa: E402
+from common import OUT, percentiles, prepare, timed  # noqa: E402
+
 from sqlalchemy import func, select, update  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.access import team_ids  # noqa: E402
 from app.accounts.models import Role, User  # noqa: E402
-from app.demo.bench import seed_bench  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.helplogs.models import HelpLog, LogStatus  # noqa: E402
-from app.households.models import Household  # noqa: E402
 from app.teams.models import MemberRole, Membership  # noqa: E402
 from config import database_url  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
 
 
-def prepare(url: str, scale: float):
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        if not db.session.scalar(select(func.count()).select_from(select(Household.id).limit(1).subquery())):
-            counts = seed_bench(scale)
-            print(f"# seeded in {counts['seconds']} s: {counts}", flush=True)
-    return app
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def pending_of(user: User) -> int:
@@ -80,11 +62,6 @@ def pick_leader(wanted: int) -> tuple[int, int]:
         db.session.commit()
     return leader_id, pending_of(leader)
 
-
-def timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
 
 
 def get_ok(client, path: str) -> None:

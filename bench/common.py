@@ -1,0 +1,42 @@
+"""What the benchmarks share: a migrated, seeded database and the arithmetic of timings."""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+
+def prepare(url: str, scale: float, config: str = "test", **overrides):
+    """The app on ``url``, migrated, and filled by seed-bench at ``scale`` when it has no households."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.demo.bench import seed_bench
+    from app.extensions import db
+    from app.households.models import Household
+
+    app = create_app(config, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}, **overrides)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        if db.session.scalar(select(Household.id).limit(1)) is None:
+            counts = seed_bench(scale)
+            print(f"# seeded in {counts['seconds']} s: {counts}", flush=True)
+    return app
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile."""
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed(fn) -> float:
+    """Milliseconds that ``fn()`` took."""
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
