@@ -70,9 +70,10 @@ def register_blueprints(app: Flask) -> None:
     from app.households.routes import bp as households
     from app.imports.routes import bp as imports
     from app.reviews.routes import bp as reviews
+    from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
 
-    for blueprint in (core, auth, home, areas, households, helplogs, reviews, imports, accounts, account, teams, accounts_cli, demo_cli):
+    for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, account, teams, accounts_cli, demo_cli):
         app.register_blueprint(blueprint)
 
 

@@ -15,6 +15,7 @@ from app.areas.models import Area
 from app.extensions import db, login_manager
 from app.helplogs.models import HelpLog
 from app.households.models import Household
+from app.tasks.models import Task
 from app.teams.models import MemberRole, Membership, Team, team_villages
 
 ANYONE = "anyone"
@@ -60,6 +61,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "teams.add_member": TEAM_MANAGERS,
     "teams.set_member_role": TEAM_MANAGERS,
     "teams.remove_member": TEAM_MANAGERS,
+    "teams.stats": TEAM_MANAGERS,
     "helplogs.new": FIELD_TEAM,
     "helplogs.create": FIELD_TEAM,
     "helplogs.household_options": FIELD_TEAM,
@@ -73,6 +75,16 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "reviews.return_": TEAM_MANAGERS,
     "reviews.approve_selected": TEAM_MANAGERS,
     "reviews.counts": FIELD_TEAM,
+    "tasks.index": FIELD,
+    "tasks.new": TEAM_MANAGERS,
+    "tasks.create": TEAM_MANAGERS,
+    "tasks.show": FIELD,
+    "tasks.edit": TEAM_MANAGERS,
+    "tasks.update": TEAM_MANAGERS,
+    "tasks.close": TEAM_MANAGERS,
+    "tasks.cancel": TEAM_MANAGERS,
+    "tasks.claim": FIELD_TEAM,
+    "tasks.release": FIELD_TEAM,
     "households.index": FIELD,
     "households.show": FIELD,
     "households.new": FIELD,
@@ -216,8 +228,17 @@ def review_filter(user: User):
     return HelpLog.team_id.in_(team_ids(user, leading=True))
 
 
+def task_filter(user: User):
+    """Tasks are seen by the team's members (who may claim or do them) and administrators."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.STAFF:
+        return false()
+    return Task.team_id.in_(team_ids(user))
+
+
 FILTERS = {Area: area_filter, Team: team_filter, Household: household_filter, User: user_filter,
-           HelpLog: helplog_filter}
+           HelpLog: helplog_filter, Task: task_filter}
 
 
 def scoped(user: User, model):
@@ -242,6 +263,10 @@ def can(user: User, action: str, obj) -> bool:
         if model is Team:
             return db.session.scalar(
                 select(Team.id).where(Team.id == obj.id, Team.id.in_(team_ids(user, leading=True)))
+            ) is not None
+        if model is Task:
+            return db.session.scalar(
+                select(Task.id).where(Task.id == obj.id, Task.team_id.in_(team_ids(user, leading=True)))
             ) is not None
         return False
     raise ValueError(f"unknown action {action!r}")

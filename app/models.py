@@ -7,6 +7,7 @@ from app.catalog.models import Service
 from app.helplogs.models import HelpLog, help_log_services
 from app.households.models import Household
 from app.imports.models import ImportUpload
+from app.tasks.models import Task, task_households, task_services
 from app.teams.models import Membership, Team, team_villages
 
-__all__ = ["Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Team", "User", "team_villages"]
+__all__ = ["Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task", "task_households", "task_services", "Team", "User", "team_villages"]

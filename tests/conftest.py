@@ -153,12 +153,28 @@ def make_log(author: User, team: Team, household: Household | None, **fields):
     if service is None:
         service = Service(code="VNEID", name_vi="Định danh điện tử VNeID", name_en="VNeID e-identity", skill=1)
     fields.setdefault("village_id", household.village_id if household else team.villages[0].id)
+    fields.setdefault("helped_on", local_today())
     log = HelpLog(client_uuid=str(uuid.uuid4()), author_id=author.id, team_id=team.id,
-                  household_id=household.id if household else None, helped_on=local_today(),
-                  services=[service], **fields)
+                  household_id=household.id if household else None, services=[service], **fields)
     _db.session.add(log)
     _db.session.commit()
     return log
+
+
+def make_task(team: Team, village: Area, services: list, *, leader: User, assignee: User | None = None,
+              households=(), target: int = 1, days: int = 14, starts_on=None, **fields):
+    """An active task for ``team`` in ``village``: every household, or the ``households`` given."""
+    from app.core.db import local_today
+    from app.tasks.models import Task, TaskScope
+
+    today = local_today()
+    task = Task(team=team, village=village, scope=TaskScope.HOUSEHOLDS if households else TaskScope.VILLAGE,
+                target_count=target, starts_on=starts_on or today, due_on=today + timedelta(days=days),
+                is_open=assignee is None, assignee=assignee, services=list(services), created_by=leader,
+                households=list(households), **fields)
+    _db.session.add(task)
+    _db.session.commit()
+    return task
 
 
 @pytest.fixture()
@@ -181,6 +197,7 @@ def world(db):
     household_a = make_household(village_a1)
     household_b = make_household(village_b1, "Trần Thị Lan")
     log_a = make_log(volunteer, team_a, household_a)
+    task_a = make_task(team_a, village_a1, log_a.services, leader=leader)
     return {k: v for k, v in locals().items() if not k.startswith("_")}
 
 

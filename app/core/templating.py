@@ -14,6 +14,7 @@ from app.access import allowed
 from app.core.text import mask_phone, name_sort_key
 from app.helplogs.models import LogStatus, Outcome, ReturnReason
 from app.households.models import ConsentMethod
+from app.tasks.models import TaskStatus
 
 HTMX_VERSION = "2.0.11"
 
@@ -34,6 +35,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
     if current_user.role in (Role.LEADER, Role.ADMIN):
         items.append(("reviews.index", url_for("reviews.index"), _("Review")))
+        items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
     area = top_area(current_user)
     if area is not None:
         label = _("My villages") if current_user.role in (Role.VOLUNTEER, Role.LEADER) else _("Areas")
@@ -121,6 +123,18 @@ ACTION_LABELS = {
     "household.created": _l("added a household"),
     "household.updated": _l("changed a household"),
     "household.anonymised": _l("anonymised a household"),
+    "helplog.submitted": _l("logged help"),
+    "helplog.updated": _l("changed a log"),
+    "helplog.resubmitted": _l("resubmitted a log"),
+    "helplog.returned": _l("returned a log"),
+    "helplog.approved": _l("approved a log"),
+    "helplog.bulk_approved": _l("approved several logs"),
+    "task.created": _l("set a task"),
+    "task.updated": _l("changed a task"),
+    "task.claimed": _l("took a task"),
+    "task.released": _l("gave a task back"),
+    "task.closed": _l("closed a task"),
+    "task.cancelled": _l("cancelled a task"),
 }
 
 
@@ -150,6 +164,17 @@ HISTORY_LABELS = {
     "helplog.returned": _l("Returned"),
     "helplog.approved": _l("Approved"),
 }
+
+
+TASK_STATUS_LABELS = {
+    TaskStatus.ACTIVE: _l("Active"),
+    TaskStatus.CLOSED: _l("Closed"),
+    TaskStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+def task_status_label(status: str) -> str:
+    return str(TASK_STATUS_LABELS.get(status, status))
 
 
 def history_label(action: str) -> str:
@@ -201,6 +226,6 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         asset_url=asset_url, nav_items=nav_items, nav_badge=nav_badge, history_label=history_label,
         RETURN_REASONS=RETURN_REASONS, role_label=role_label, action_label=action_label,
-        status_label=status_label, outcome_label=outcome_label, return_reason_label=return_reason_label,
+        status_label=status_label, task_status_label=task_status_label, outcome_label=outcome_label, return_reason_label=return_reason_label,
         members_in_order=members_in_order, allowed=lambda endpoint: allowed(current_user, endpoint), kind_label=kind_label, consent_label=consent_label, url_with_lang=url_with_lang, HTMX_VERSION=HTMX_VERSION, Role=Role,
     )

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
+from app.tasks.models import Task, TaskScope
 from app.teams.models import MemberRole, Membership, Team
 
 DEMO_PASSWORD = "gocua-demo"
@@ -192,6 +193,36 @@ def add_demo_log(team, author, village_id, household_id, services, helped_on, rn
     db.session.add(log)
 
 
+# team index, village index, service codes, assignee (None: open), started days ago, due in days, target share
+DEMO_TASKS = [
+    (0, 1, ["VNEID"], "volunteer", 20, 10, 0.8),
+    (0, 2, ["DVC", "TTKDTM"], None, 10, 5, 0.5),
+    (0, 3, ["TTKDTM"], "tnv.hoa", 30, -2, 0.6),
+    (1, 0, ["ATTT"], None, 7, 21, 0.5),
+]
+
+
+def seed_tasks(teams: list[Team], users: dict[str, User]) -> None:
+    """A few tasks, begun some days ago so their progress already shows: one for the demo
+    volunteer, open ones to claim, and one overdue."""
+    if db.session.scalar(select(func.count()).select_from(Task)):
+        return
+    services = {s.code: s for s in db.session.scalars(select(Service))}
+    today = local_today()
+    for team_no, village_no, codes, assignee, started, due, share in DEMO_TASKS:
+        team = teams[team_no]
+        village = team.villages[village_no]
+        size = db.session.scalar(select(func.count()).select_from(Household).where(Household.village_id == village.id))
+        leader = next(m.user for m in team.memberships if m.is_leader)
+        db.session.add(Task(
+            team=team, village=village, scope=TaskScope.VILLAGE, target_count=max(1, round(size * share)),
+            starts_on=today - timedelta(days=started), due_on=today + timedelta(days=due),
+            is_open=assignee is None, assignee=users[assignee] if assignee else None,
+            services=[services[code] for code in codes], created_by=leader,
+            created_at=utcnow() - timedelta(days=started), updated_at=utcnow() - timedelta(days=started),
+        ))
+
+
 def seed_demo() -> dict[str, int]:
     """Create whatever of the demo data is missing; returns row counts. Commits."""
     rng = random.Random(42)
@@ -204,6 +235,7 @@ def seed_demo() -> dict[str, int]:
     seed_households(teams, users, rng)
     db.session.flush()
     seed_logs(teams, rng)
+    seed_tasks(teams, users)
     db.session.commit()
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     return {
@@ -214,6 +246,7 @@ def seed_demo() -> dict[str, int]:
         "households": count(Household),
         "logs": count(HelpLog),
         "services": count(Service),
+        "tasks": count(Task),
     }
 
 

@@ -28,6 +28,7 @@ class InlineHouseholdForm(ConsentFields, HouseholdFields, Form):
 class LogForm(FlaskForm):
     client_uuid = HiddenField()
     version = HiddenField()
+    task_id = IntegerField(validators=[Optional()])
     village_id = SelectField(_l("Village"), coerce=int, validate_choice=False)
     mode = RadioField(
         _l("Who was helped"),

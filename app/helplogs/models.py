@@ -75,6 +75,8 @@ class HelpLog(db.Model):
     return_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The task the volunteer logged this for, if any; progress also counts unlinked logs.
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
@@ -82,6 +84,7 @@ class HelpLog(db.Model):
     village: Mapped[Area] = relationship()
     household: Mapped[Household | None] = relationship()
     services: Mapped[list[Service]] = relationship(secondary=help_log_services, order_by=Service.sort_order)
+    task: Mapped["Task | None"] = relationship()  # noqa: F821
 
     @property
     def is_group(self) -> bool:

@@ -2,9 +2,10 @@ import uuid
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.access import get_or_404
+from app.access import get_or_404, task_filter
 from app.areas.models import Area
 from app.core.db import local_today
 from app.core.forms import attach_error
@@ -19,6 +20,7 @@ from app.helplogs.services import (
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.households.queries import search_households
+from app.tasks.models import Task
 from app.households.services import (
     Consent, HouseholdData, HouseholdError, find_duplicates, villages_with_phones,
 )
@@ -41,6 +43,8 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
     household_results = (search_households(current_user, village, q=request.values.get("q", "")[:100], per_page=8)
                          if village is not None and village.id in {v.id for v in villages} else None)
     today = local_today()
+    task = (db.session.scalar(select(Task).where(Task.id == form.task_id.data, task_filter(current_user)))
+            if form.task_id.data else None)
     overlaps = recent_overlaps(household.id if household else None, form.service_ids.data or [],
                                exclude_log_id=log.id if log else None, today=today)
     return render(
@@ -49,7 +53,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
         min_day=today.fromordinal(today.toordinal() - BACKDATE_DAYS), today=today,
         consent_text=CONSENT_TEXT_VI, consent_version=CONSENT_VERSION,
         has_villages=bool(villages), household_results=household_results,
-        phone_villages=villages_with_phones(current_user),
+        phone_villages=villages_with_phones(current_user), task=task,
     )
 
 
@@ -57,7 +61,7 @@ def _input(form: LogForm) -> LogInput:
     data = LogInput(
         village_id=form.village_id.data, service_ids=list(form.service_ids.data or []),
         helped_on=form.helped_on.data, outcome=Outcome(form.outcome.data),
-        people_count=form.people_count.data or 0, note=form.note.data,
+        people_count=form.people_count.data or 0, note=form.note.data, task_id=form.task_id.data,
     )
     if form.mode.data == "existing":
         data.household_id = form.household_id.data
@@ -94,6 +98,11 @@ def new():
         form.helped_on.data = local_today()
         ids = {v.id for v in villages}
         wanted = request.args.get("village_id", type=int)
+        task = db.session.scalar(select(Task).where(Task.id == request.args.get("task_id", 0, type=int),
+                                                    task_filter(current_user)))
+        if task is not None and task.village_id in ids:
+            form.task_id.data, wanted = task.id, task.village_id
+            form.service_ids.data = [s.id for s in task.services if s.is_active]
         form.village_id.data = next(
             (i for i in (wanted, last_village_id(current_user)) if i in ids), villages[0].id if villages else None
         )

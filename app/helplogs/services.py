@@ -9,6 +9,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.access import task_filter
 from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.models import Household
 from app.households.services import Consent, HouseholdData, add_household
+from app.tasks.models import Task
 from app.teams.models import MemberRole, Membership, Team, team_villages
 
 BACKDATE_DAYS = 30
@@ -71,6 +73,7 @@ class LogInput:
     new_household: HouseholdData | None = None
     consent: Consent | None = None
     note: str | None = None
+    task_id: int | None = None
     services: list[Service] = field(default_factory=list)
 
 
@@ -141,6 +144,12 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
     problem = privacy_problem(data.note)
     if problem:
         raise LogError(problem, "note")
+    if data.task_id is not None:
+        task = db.session.scalar(select(Task.id).where(Task.id == data.task_id, task_filter(author),
+                                                       Task.village_id == village.id))
+        if task is None:
+            raise LogError(_l("This log cannot count for that task: the task is for another village. "
+                              "Choose the task's village, or log without the task."), "task_id")
     return place, household
 
 
@@ -173,7 +182,7 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
     log = HelpLog(
         client_uuid=client_uuid, author=author, team=team, village=village, household=household,
         people_count=data.people_count, outcome=Outcome(data.outcome),
-        helped_on=data.helped_on, note=data.note, services=data.services,
+        helped_on=data.helped_on, note=data.note, services=data.services, task_id=data.task_id,
     )
     # A leader vouches for their own team's work: nothing to wait for.
     auto_approved = place.author_leads
@@ -192,7 +201,7 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
     record(author, "helplog.submitted", log, {
         "household_id": household_id, "village_id": village.id, "people_count": log.people_count,
         "services": [s.code for s in data.services], "outcome": str(log.outcome),
-        "helped_on": log.helped_on.isoformat(),
+        "helped_on": log.helped_on.isoformat(), "task_id": data.task_id,
     })
     if auto_approved:
         record(author, "helplog.approved", log, {"auto": True})

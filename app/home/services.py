@@ -9,7 +9,9 @@ from app.areas.models import Area, AreaKind
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.households.models import Household
+from app.core.db import local_today
 from app.helplogs.queries import today_screen
+from app.tasks.queries import progress, today_tasks
 from app.households.queries import household_counts
 from app.teams.models import Membership, Team
 
@@ -54,6 +56,9 @@ def dashboard(user: User) -> dict:
         context["household_counts"] = household_counts(sorted(villages))
         context["my_households"] = _count(select(Household.id).where(household_filter(user)))
         context.update(today_screen(user))
+        context["tasks"] = today_tasks(user)
+        context["task_progress"] = progress(task.id for task in context["tasks"])
+        context["today"] = local_today()
     else:
         context["totals"] = area_totals(user)
         context["home_area"] = user.home_area

@@ -16,6 +16,7 @@ from app.teams.models import Membership, Team
 from app.teams.queries import (
     candidates, commune_choices, member_counts, members_of, team_list, village_choices, village_labels,
 )
+from app.teams.stats import team_stats
 from app.teams.services import (
     TeamError, add_member, create_team, remove_member, set_member_role, set_team_active, update_team,
 )
@@ -209,3 +210,10 @@ def remove_member_view(team_id: int, membership_id: int):
         return _members_page(team, form=form, status=error.status)
     flash(_("%(name)s has left the team.", name=name), "success")
     return redirect(url_for("teams.members", team_id=team.id))
+
+
+@bp.get("/<int:team_id>/stats")
+def stats(team_id: int):
+    """The leader's view of the team: each member's week and month, and the villages' reach."""
+    team = get_or_404(current_user, Team, team_id, "manage")
+    return render("teams/stats.html", team=team, **team_stats(team))
