@@ -347,6 +347,9 @@ def test_claim_in_place_and_the_second_claim_is_told_who(client, world, db):
     sign_in(client, second)
     late = client.post(f"/tasks/{task_id}/claim", headers={"HX-Request": "true"})
     assert late.status_code == 409 and "Volunteer vừa nhận nhiệm vụ này." in late.get_data(as_text=True)
+    # The households list comes along out of band, without log buttons for someone else's task.
+    assert 'id="task-households" class="task-households" hx-swap-oob="true"' in late.get_data(as_text=True)
+    assert "/logs/new?task_id=" not in late.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Task, task_id).assignee_id == world["volunteer"].id
     sign_in(client, world["outsider"])
@@ -397,6 +400,18 @@ def test_today_lists_my_tasks_and_open_ones_by_due_date(client, world, services,
     assert links == [str(overdue.id), str(world["task_a"].id), str(later.id)]
     assert str(someone_elses.id) not in links
     assert "Quá hạn" in html and "1 / 2 hộ" in html
+
+
+def test_today_leaves_out_tasks_of_a_team_the_volunteer_left(client, world, services, db):
+    from app.teams.models import Membership
+    task = make_task(world["team_a"], world["village_a1"], [services["DVC"]], leader=world["leader"],
+                     assignee=world["volunteer"])
+    sign_in(client, world["volunteer"])
+    assert f'href="/tasks/{task.id}"' in client.get("/").get_data(as_text=True)
+    db.session.execute(Membership.__table__.delete().where(Membership.user_id == world["volunteer"].id))
+    db.session.commit()
+    assert f'href="/tasks/{task.id}"' not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/tasks/{task.id}").status_code == 404
 
 
 def test_the_task_page_lists_households_to_reach_and_reached(client, world, services, village, db):

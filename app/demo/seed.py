@@ -195,10 +195,10 @@ def add_demo_log(team, author, village_id, household_id, services, helped_on, rn
 
 # team index, village index, service codes, assignee (None: open), started days ago, due in days, target share
 DEMO_TASKS = [
-    (0, 1, ["VNEID"], "volunteer", 20, 10, 0.8),
-    (0, 2, ["DVC", "TTKDTM"], None, 10, 5, 0.5),
-    (0, 3, ["TTKDTM"], "tnv.hoa", 30, -2, 0.6),
-    (1, 0, ["ATTT"], None, 7, 21, 0.5),
+    (0, 1, ["VNEID"], "volunteer", 60, 10, 0.5),
+    (0, 2, ["DVC", "TTKDTM"], None, 45, 5, 0.5),
+    (0, 3, ["TTKDTM"], "tnv.hoa", 75, -2, 0.4),
+    (1, 0, ["ATTT"], None, 30, 21, 0.3),
 ]
 
 

@@ -64,9 +64,8 @@ def today_tasks(user: User, *, limit: int = 20) -> list[Task]:
     """The volunteer's active tasks and the open ones of their teams nobody has claimed, by due date."""
     return list(db.session.scalars(
         select(Task).where(
-            Task.status == TaskStatus.ACTIVE,
-            or_(Task.assignee_id == user.id,
-                and_(Task.is_open, Task.assignee_id.is_(None), Task.team_id.in_(team_ids(user)))),
+            Task.status == TaskStatus.ACTIVE, Task.team_id.in_(team_ids(user)),
+            or_(Task.assignee_id == user.id, and_(Task.is_open, Task.assignee_id.is_(None))),
         ).options(*TASK_OPTIONS).order_by(Task.due_on, Task.id).limit(limit)
     ))
 

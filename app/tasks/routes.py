@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.access import can, get_or_404
+from app.access import FIELD_TEAM, can, get_or_404
 from app.core.db import local_today
 from app.core.forms import attach_error
 from app.core.rendering import done, render, wants_fragment
@@ -118,9 +118,13 @@ def _show_context(task: Task, **extra) -> dict:
                                    page=max(request.args.get("page", 1, type=int), 1))
     size = scope_size(task)
     done_count = progress([task.id]).get(task.id, 0)
+    manages = can(current_user, "manage", task)
+    # Logging from the task is for its holder (or anyone while it is unclaimed) and its leaders.
+    may_log = task.is_active and current_user.role in FIELD_TEAM and (
+        task.assignee_id == current_user.id or task.claimable or manages)
     return {"task": task, "households": households, "show": show, "size": size, "done_count": done_count,
             "covering": other_tasks_covering(task.village_id, service_ids, exclude_task_id=task.id),
-            "logs": linked_logs(task), "manages": can(current_user, "manage", task), "today": local_today(),
+            "logs": linked_logs(task), "manages": manages, "may_log": may_log, "today": local_today(),
             "action_form": TaskActionForm(), "changed": False, **extra}
 
 
@@ -173,7 +177,7 @@ def update(task_id: int):
 def _changed(task: Task, message: str | None = None):
     """The task moved on meanwhile: 409 with its current state; nothing was saved."""
     message = message or _("This task changed while you were looking at it. Here it is now; nothing was saved.")
-    return render("tasks/show.html", "tasks/_assignment.html", status=409,
+    return render("tasks/show.html", "tasks/_assignment_update.html", status=409,
                   **_show_context(task, message=message, changed=True))
 
 
@@ -205,7 +209,7 @@ def cancel(task_id: int):
 def _assignment(task: Task, message: str):
     """The task's 'who does it' box, in place (htmx), or back to the task page."""
     if wants_fragment():
-        return render("tasks/_assignment.html", **_show_context(task, message=message))
+        return render("tasks/_assignment_update.html", **_show_context(task, message=message))
     flash(message, "success")
     return done(url_for("tasks.show", task_id=task.id))
 
