@@ -496,3 +496,35 @@ def test_the_new_task_form_runs_a_bounded_number_of_statements(client, world, se
     with count_queries() as many:
         assert client.post("/tasks/new", data=data).status_code == 200
     assert many() == few()
+
+
+# Who may post what ---------------------------------------------------------------------------
+
+POSTS = {
+    "create": lambda w: "/tasks/new",
+    "update": lambda w: f"/tasks/{w['task_a'].id}/edit",
+    "close": lambda w: f"/tasks/{w['task_a'].id}/close",
+    "cancel": lambda w: f"/tasks/{w['task_a'].id}/cancel",
+    "claim": lambda w: f"/tasks/{w['task_a'].id}/claim",
+    "release": lambda w: f"/tasks/{w['task_a'].id}/release",
+}
+# Refused by role (403) before anything is read; the rest reach the object rules.
+REFUSED = {"staff": set(POSTS), "volunteer": {"create", "update", "close", "cancel"},
+           "admin": {"claim", "release"}, "outsider": {"create", "update", "close", "cancel"}}
+
+
+@pytest.mark.parametrize("username", ["staff", "volunteer", "admin", "outsider"])
+@pytest.mark.parametrize("action", sorted(POSTS))
+def test_task_posts_follow_the_access_table(client, world, username, action, db):
+    sign_in(client, world[username])
+    response = client.post(POSTS[action](world), data={"version": "1"})
+    if action in REFUSED[username]:
+        assert response.status_code == 403
+    elif username == "outsider":
+        assert response.status_code == 404  # another team's task: as if it did not exist
+    else:
+        assert response.status_code < 500
+    db.session.expire_all()
+    task = db.session.get(Task, world["task_a"].id)
+    if response.status_code >= 400:
+        assert task.version == 1 and task.status == TaskStatus.ACTIVE and task.assignee_id is None

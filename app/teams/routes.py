@@ -16,6 +16,7 @@ from app.teams.models import Membership, Team
 from app.teams.queries import (
     candidates, commune_choices, member_counts, members_of, team_list, village_choices, village_labels,
 )
+from app.tasks.queries import TaskFilters, progress, task_list
 from app.teams.stats import team_stats
 from app.teams.services import (
     TeamError, add_member, create_team, remove_member, set_member_role, set_team_active, update_team,
@@ -216,4 +217,6 @@ def remove_member_view(team_id: int, membership_id: int):
 def stats(team_id: int):
     """The leader's view of the team: each member's week and month, and the villages' reach."""
     team = get_or_404(current_user, Team, team_id, "manage")
-    return render("teams/stats.html", team=team, **team_stats(team))
+    tasks = task_list(current_user, TaskFilters(team_id=team.id), page=1)
+    return render("teams/stats.html", team=team, tasks=tasks, done=progress(t.id for t in tasks.items),
+                  **team_stats(team))

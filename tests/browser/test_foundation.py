@@ -239,7 +239,7 @@ def test_leader_home_shows_the_leader_tag_and_members(page: Page, demo):
     expect(members).to_contain_text("Trần Thị Hương (tổ trưởng)")
     expect(page.locator("footer")).to_contain_text("Trần Thị Hương · Tổ trưởng")
     expect(page.locator("nav.mainnav a")).to_have_text(
-        [re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", re.compile(r"^Duyệt( \d+)?$"), "Địa bàn"])
+        [re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", re.compile(r"^Duyệt( \d+)?$"), "Nhiệm vụ", "Địa bàn"])
     assert_no_horizontal_scroll(page)
 
 
