@@ -16,8 +16,7 @@ def test_leader_reads_the_team_statistics_on_a_phone(page: Page):
     page.goto("/teams/")
     page.locator("#results a", has_text=TEAM_1).click()
     expect(page.locator("h1")).to_have_text(TEAM_1)
-    # Selected by its address: the label's translation is compiled when the catalogue is merged.
-    page.locator("main .actions a[href$='/stats']").click()
+    page.get_by_role("link", name="Thống kê tổ").click()
     expect(page).to_have_url(re.compile(r"/teams/\d+/stats$"))
 
     members = page.locator("table.stats tbody tr")
@@ -37,3 +36,12 @@ def test_leader_reads_the_team_statistics_on_a_phone(page: Page):
     if pending.count():
         assert_tall_enough(pending, "link to a volunteer's logs waiting for review")
     shot(page, "team-stats-vi")
+
+    # The members' table fits inside its box in both languages (English labels are longer).
+    for lang in ("vi", "en"):
+        page.goto(page.url.split("?")[0] + f"?lang={lang}")
+        assert page.evaluate("(() => { const box = document.querySelector('.table-scroll');"
+                             " return box.scrollWidth <= box.clientWidth; })()"), f"the table scrolls in {lang}"
+    expect(page.locator("h2", has_text="Active tasks")).to_be_visible()
+    shot(page, "team-stats-en")
+    page.goto(page.url.split("?")[0] + "?lang=vi")
