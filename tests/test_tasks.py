@@ -311,6 +311,18 @@ def test_bad_input_answers_400_with_the_message(client, world, services, village
     assert count_tasks(db) == before
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("team_id", "team_b", "Chọn một tổ mà bạn phụ trách."),
+    ("village_id", "village_b1", "Chọn một thôn của tổ."),
+])
+def test_another_teams_team_or_village_is_refused_not_replaced(client, world, services, db, field, value, message):
+    sign_in(client, world["leader"])
+    before = count_tasks(db)
+    response = client.post("/tasks/new", data=new_task_form(world, services, **{field: world[value].id}))
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert count_tasks(db) == before
+
+
 def test_a_household_outside_the_teams_villages_is_refused(client, world, services, village, db):
     sign_in(client, world["leader"])
     response = client.post("/tasks/new", data=new_task_form(

@@ -92,11 +92,13 @@ def create():
     if request.form.get("refresh"):
         form.form_errors.clear()
         return render("tasks/new.html", "tasks/_new_form.html", **_new_context(form))
+    # The team and village asked for, before the form falls back to the first ones for redrawing.
+    team_id, village_id = form.team_id.data, form.village_id.data
     context = _new_context(form)
     if not form.validate():
         return render("tasks/new.html", "tasks/_new_form.html", status=400, **context)
     data = TaskInput(
-        team_id=form.team_id.data, village_id=form.village_id.data, service_ids=list(form.service_ids.data or []),
+        team_id=team_id, village_id=village_id, service_ids=list(form.service_ids.data or []),
         due_on=form.due_on.data, target_count=form.target_count.data, assignee_id=form.assignee_id.data,
         note=form.note.data, choose=form.choose.data, household_ids=list(form.household_ids.data or []),
     )
