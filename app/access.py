@@ -178,9 +178,16 @@ def managed_area_filter(user: User):
     return false()
 
 
+def _teams_in_home_area(user: User):
+    """An administrator's teams: those of communes inside their home area (all without one)."""
+    if user.home_area is None:
+        return true()
+    return Team.commune_id.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
+
+
 def team_filter(user: User):
     if user.role == Role.ADMIN:
-        return true()
+        return _teams_in_home_area(user)
     if user.role == Role.STAFF:
         if not user.home_area:
             return false()
@@ -231,7 +238,7 @@ def review_filter(user: User):
 def task_filter(user: User):
     """Tasks are seen by the team's members (who may claim or do them) and administrators."""
     if user.role == Role.ADMIN:
-        return true()
+        return true() if user.home_area is None else Task.team_id.in_(select(Team.id).where(_teams_in_home_area(user)))
     if user.role == Role.STAFF:
         return false()
     return Task.team_id.in_(team_ids(user))
@@ -259,7 +266,7 @@ def can(user: User, action: str, obj) -> bool:
         if model is User:
             return user.role == Role.ADMIN and can(user, "view", obj)
         if user.role == Role.ADMIN:
-            return True
+            return model not in (Team, Task) or can(user, "view", obj)
         if model is Team:
             return db.session.scalar(
                 select(Team.id).where(Team.id == obj.id, Team.id.in_(team_ids(user, leading=True)))

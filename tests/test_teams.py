@@ -422,3 +422,23 @@ def test_members_page_runs_a_bounded_number_of_queries(client, world, db):
     with count_queries() as large:
         assert client.get(path).status_code == 200
     assert large() == small()
+
+
+# An administrator homed in a commune manages that commune's teams only.
+
+def test_a_commune_administrator_sees_and_manages_only_their_communes_teams(client, world, db):
+    from app.accounts.models import Role
+    from tests.conftest import make_user
+
+    admin_b = make_user("admin_b", Role.ADMIN, world["commune_b"])
+    sign_in(client, admin_b)
+    listing = client.get("/teams/").get_data(as_text=True)
+    assert world["team_b"].name in listing and f'/teams/{world["team_a"].id}"' not in listing
+    assert client.get(f"/teams/{world['team_a'].id}").status_code == 404
+    assert client.get(f"/teams/{world['team_a'].id}/members").status_code == 404
+    assert client.get(f"/teams/{world['team_a'].id}/stats").status_code == 404
+    assert client.get(f"/tasks/{world['task_a'].id}").status_code == 404
+    assert client.get(f"/teams/{world['team_b'].id}").status_code == 200
+    assert client.get(f"/teams/{world['team_b'].id}/members").status_code == 200
+    new_task = client.get("/tasks/new").get_data(as_text=True)
+    assert world["team_a"].name not in new_task

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import task_filter, team_ids
+from app.access import task_filter, team_filter, team_ids
 from app.accounts.models import Role, User
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
@@ -97,9 +97,12 @@ def task_list(user: User, filters: TaskFilters, *, page: int):
 
 
 def team_choices(user: User, *, leading: bool = True) -> list[Team]:
-    """Teams the user may set tasks for: those they lead (every active one for an administrator)."""
+    """Teams the user may set tasks for: those they lead (for an administrator, every active
+    team they may see)."""
     stmt = select(Team).where(Team.is_active).options(selectinload(Team.villages)).order_by(Team.name)
-    if user.role != Role.ADMIN:
+    if user.role == Role.ADMIN:
+        stmt = stmt.where(team_filter(user))
+    else:
         stmt = stmt.where(Team.id.in_(team_ids(user, leading=leading)))
     return list(db.session.scalars(stmt))
 
