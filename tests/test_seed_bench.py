@@ -108,3 +108,62 @@ def test_bench_logs_are_written_by_members_of_a_team_covering_the_village(db):
         .where(~select(help_log_services.c.log_id).where(help_log_services.c.log_id == HelpLog.id).exists())
     )
     assert without_service == 0
+
+
+def test_bench_tasks_have_both_scopes_open_and_assigned_ones_and_ended_ones(db):
+    from datetime import timedelta
+
+    from app.core.db import local_today
+    from app.tasks.models import Task, TaskScope, TaskStatus, task_households
+
+    counts = seed_bench(0.01)
+    tasks = db.session.scalars(select(Task)).all()
+    assert counts["tasks"] == len(tasks) and 3 * 4 <= len(tasks) <= 3 * 12
+    assert {t.scope for t in tasks} == set(TaskScope)
+    assert {t.status for t in tasks} == set(TaskStatus)
+    active = [t for t in tasks if t.is_active]
+    assert len(active) > len(tasks) / 2
+    today = local_today()
+    assert any(t.is_overdue(today) for t in active) and any(t.due_on >= today for t in active)
+    assert all(today - timedelta(days=60) <= t.starts_on <= today and t.starts_on < t.due_on for t in active)
+    assert all(t.ended_at and t.ended_at.date() < today for t in tasks if not t.is_active)
+    assert any(t.is_open and t.assignee_id is None for t in tasks)  # open to a claim
+    assert any(t.is_open and t.assignee_id for t in tasks)  # claimed
+    assert any(not t.is_open and t.assignee_id for t in tasks)  # assigned
+    for task in tasks:
+        assert 1 <= len(task.services) <= 2
+        members = set(db.session.scalars(select(Membership.user_id).where(Membership.team_id == task.team_id)))
+        assert task.created_by_id in members and (task.assignee_id is None or task.assignee_id in members)
+        assert task.village_id in {v.id for v in task.team.villages}
+        listed = db.session.scalars(select(Household).join(task_households).where(task_households.c.task_id == task.id)).all()
+        if task.scope == TaskScope.VILLAGE:
+            assert listed == []
+        else:
+            assert listed and all(h.village_id == task.village_id for h in listed)
+        assert 1 <= task.target_count
+
+
+def test_bench_links_some_fitting_logs_to_active_tasks_and_progress_counts_targets(db):
+    from app.helplogs.models import HelpLog, LogStatus
+    from app.tasks.models import Task, TaskScope, task_households
+    from app.tasks.queries import progress, scope_size
+
+    counts = seed_bench(0.01)
+    linked = db.session.scalars(select(HelpLog).where(HelpLog.task_id.is_not(None))).all()
+    assert counts["task_logs"] == len(linked) > 0
+    for log in linked:
+        task = log.task
+        assert task.is_active and log.team_id == task.team_id and log.village_id == task.village_id
+        assert log.helped_on >= task.starts_on
+        assert {s.id for s in log.services} & {s.id for s in task.services}
+        if task.scope == TaskScope.HOUSEHOLDS:
+            assert log.household_id in set(db.session.scalars(
+                select(task_households.c.household_id).where(task_households.c.task_id == task.id)))
+
+    tasks = db.session.scalars(select(Task)).all()
+    done = progress(t.id for t in tasks)
+    assert any(done.values())
+    for task in tasks:
+        reached_by_links = {log.household_id for log in linked
+                            if log.task_id == task.id and log.status == LogStatus.APPROVED and log.household_id}
+        assert len(reached_by_links) <= done.get(task.id, 0) <= scope_size(task)

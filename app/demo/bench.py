@@ -257,7 +257,13 @@ def seed_logs(world: BenchWorld) -> None:
     write_logs(world)
 
 
-STEPS = (seed_villages, seed_people_and_teams, seed_households, seed_logs)
+def seed_tasks(world: BenchWorld) -> None:
+    from app.demo.bench_tasks import seed_tasks as write_tasks
+
+    write_tasks(world)
+
+
+STEPS = (seed_villages, seed_people_and_teams, seed_households, seed_logs, seed_tasks)
 
 
 def seed_bench(scale: float = 1.0, *, force: bool = False, seed: int = 7) -> dict[str, float]:
