@@ -4,7 +4,7 @@ and which households other tasks already cover. Each is a fixed number of querie
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import task_filter, team_filter, team_ids
@@ -21,14 +21,6 @@ HOUSEHOLDS_PER_PAGE = 50
 TASK_OPTIONS = (selectinload(Task.services), joinedload(Task.village), joinedload(Task.assignee))
 
 
-def _is_target():
-    """The log's household is one of the task's targets: any household of the village for a
-    village task, the listed ones otherwise."""
-    listed = exists().where(task_households.c.task_id == Task.id,
-                            task_households.c.household_id == HelpLog.household_id)
-    return or_(Task.scope == TaskScope.VILLAGE, listed)
-
-
 def progress(task_ids) -> dict[int, int]:
     """Target households reached per task: distinct households with an approved log for one
     of the task's services since the task began, whether or not the log was linked to it."""
@@ -41,8 +33,14 @@ def progress(task_ids) -> dict[int, int]:
         .join(task_services, task_services.c.task_id == Task.id)
         .join(help_log_services, help_log_services.c.service_id == task_services.c.service_id)
         .join(HelpLog, and_(HelpLog.id == help_log_services.c.log_id, HelpLog.village_id == Task.village_id))
+        # The household is a target: any of the village for a village task, a listed one otherwise.
+        # A join on the (task_id, household_id) key, not EXISTS, which PostgreSQL would answer by
+        # hashing the whole task_households table.
+        .outerjoin(task_households, and_(task_households.c.task_id == Task.id,
+                                         task_households.c.household_id == HelpLog.household_id))
         .where(Task.id.in_(task_ids), HelpLog.status == LogStatus.APPROVED, HelpLog.household_id.is_not(None),
-               HelpLog.helped_on >= Task.starts_on, _is_target())
+               HelpLog.helped_on >= Task.starts_on,
+               or_(Task.scope == TaskScope.VILLAGE, task_households.c.task_id.is_not(None)))
         .group_by(Task.id)
     )
     return dict(rows.all())
