@@ -58,6 +58,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.core.forms import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     from app.accounts.cli import bp as accounts_cli
     from app.accounts.profile_routes import bp as account
     from app.accounts.routes import bp as auth

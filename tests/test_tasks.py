@@ -213,8 +213,9 @@ def test_release_by_the_holder_or_a_leader_only(db, world):
 
 def test_an_assigned_task_cannot_be_released(db, world, services):
     task = create_task(world["leader"], task_input(world, services, assignee_id=world["volunteer"].id))
-    with pytest.raises(StaleTask):
+    with pytest.raises(TaskError) as error:
         release_task(world["volunteer"], task)
+    assert error.value.status == 409 and "hãy hỏi tổ trưởng" in str(error.value.message)
 
 
 def test_update_changes_and_audits_only_what_changed(db, world, services, village):
@@ -540,3 +541,140 @@ def test_task_posts_follow_the_access_table(client, world, username, action, db)
     task = db.session.get(Task, world["task_a"].id)
     if response.status_code >= 400:
         assert task.version == 1 and task.status == TaskStatus.ACTIVE and task.assignee_id is None
+
+
+# Found in review ----------------------------------------------------------------------------------
+
+def test_a_commune_administrator_cannot_set_tasks_for_another_communes_team(db, world, services):
+    from app.accounts.models import Role
+    admin_b = make_user("admin_b", Role.ADMIN, world["commune_b"])
+    with pytest.raises(TaskError) as error:
+        create_task(admin_b, task_input(world, services))
+    assert error.value.field == "team_id"
+    make_household(world["village_b1"], "Hộ Can Lộc")
+    task = create_task(admin_b, task_input(world, services, team_id=world["team_b"].id,
+                                           village_id=world["village_b1"].id))
+    assert task.team_id == world["team_b"].id
+
+
+def test_changing_a_claimed_task_keeps_the_claim(client, world, services, db):
+    task = claim_task(world["volunteer"], world["task_a"])
+    sign_in(client, world["leader"])
+    response = client.post(f"/tasks/{task.id}/edit", data={
+        "version": str(task.version), "service_ids": [services["VNEID"].id], "target_count": "1",
+        "due_on": (local_today() + timedelta(days=30)).isoformat(), "assignee_id": world["volunteer"].id, "note": ""})
+    assert response.status_code == 303
+    db.session.expire_all()
+    task = db.session.get(Task, task.id)
+    assert task.is_open and task.assignee_id == world["volunteer"].id
+    release_task(world["volunteer"], task)
+    assert task.claimable
+
+
+def test_releasing_a_task_nobody_took_says_so(client, world):
+    sign_in(client, world["volunteer"])
+    response = client.post(f"/tasks/{world['task_a'].id}/release")
+    assert response.status_code == 409 and "Chưa ai nhận nhiệm vụ này" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, url, data, status", [
+    ("post", "/tasks/TASK/close", {"version": "²"}, 409),
+    ("post", "/tasks/TASK/close", {"version": "99999999999999999999999"}, 409),
+    ("get", "/tasks/99999999999999999999", None, 404),
+    ("get", "/households/99999999999999999999", None, 404),
+    ("get", "/tasks?team=99999999999999999999&page=99999999999999999999", None, 200),
+    ("get", "/tasks/TASK?page=99999999999999999999", None, 200),
+    ("get", "/logs/new?task_id=99999999999999999999&household_id=99999999999999999999", None, 200),
+    ("post", "/tasks/new", {"service_ids": "99999999999999999999", "team_id": "99999999999999999999"}, 400),
+    ("post", "/review/approve", {"log": ["99999999999999999999:1", "²:1"]}, 303),
+])
+def test_huge_or_odd_numbers_get_a_clear_answer_not_a_500(client, world, services, method, url, data, status):
+    sign_in(client, world["leader"])
+    response = getattr(client, method)(url.replace("TASK", str(world["task_a"].id)), data=data)
+    assert response.status_code == status
+
+
+def test_wtforms_own_messages_are_in_vietnamese(client, world, services, village):
+    sign_in(client, world["leader"])
+    response = client.post("/tasks/new", data=new_task_form(world, services, target_count="1e3", due_on="2026-02-30"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Không phải là số nguyên hợp lệ." in html and "Không phải là ngày hợp lệ." in html
+    assert "Not a valid" not in html
+
+
+def test_a_volunteer_sees_only_their_own_logs_made_for_the_task(client, world, services, db):
+    from app.teams.models import Membership
+    second = make_user("second", full_name="Ngô Thị Hạnh")
+    db.session.add(Membership(team=world["team_a"], user=second))
+    db.session.commit()
+    theirs = make_log(second, world["team_a"], world["household_a"], task_id=world["task_a"].id)
+    mine = make_log(world["volunteer"], world["team_a"], world["household_a"], task_id=world["task_a"].id)
+    sign_in(client, world["volunteer"])
+    html = client.get(f"/tasks/{world['task_a'].id}").get_data(as_text=True)
+    assert f'href="/logs/{mine.id}"' in html and f'href="/logs/{theirs.id}"' not in html
+    sign_in(client, world["leader"])
+    html = client.get(f"/tasks/{world['task_a'].id}").get_data(as_text=True)
+    assert f'href="/logs/{mine.id}"' in html and f'href="/logs/{theirs.id}"' in html
+
+
+def test_a_deactivated_teams_tasks_cover_nothing_and_cannot_change(db, world, services):
+    world["team_a"].is_active = False
+    db.session.commit()
+    assert other_tasks_covering(world["village_a1"].id, [services["VNEID"].id])["village"] == []
+    with pytest.raises(TaskError):
+        update_task(world["admin"], world["task_a"], task_input(world, services, due_on=world["task_a"].due_on),
+                    version=1)
+
+
+def test_a_stale_edit_under_htmx_shows_the_form_again_as_the_task_is_now(client, world, services, db):
+    claim_task(world["volunteer"], world["task_a"])
+    sign_in(client, world["leader"])
+    response = client.post(f"/tasks/{world['task_a'].id}/edit", headers={"HX-Request": "true"}, data={
+        "version": "1", "service_ids": [services["VNEID"].id], "target_count": "1",
+        "due_on": (local_today() + timedelta(days=3)).isoformat(), "assignee_id": "", "note": "mới"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="task-form"' in html and "<html" not in html
+    assert "Nhiệm vụ này vừa thay đổi" in html and 'name="version" type="hidden" value="2"' in html
+    assert "mới" not in html
+
+
+def test_the_new_task_form_of_an_administrator_is_bounded(client, world, services, db):
+    from app.areas.models import AreaKind
+    from tests.conftest import make_area, make_team
+    sign_in(client, world["admin"])
+    with count_queries() as few:
+        assert client.get("/tasks/new").status_code == 200
+        assert client.get("/tasks").status_code == 200
+    for i in range(5):
+        commune = make_area(AreaKind.COMMUNE, f"Xã Mới {i}", world["province"])
+        make_team(commune, [make_area(AreaKind.VILLAGE, "Thôn 1", commune)], name=f"Tổ mới {i}")
+    with count_queries() as many:
+        assert client.get("/tasks/new").status_code == 200
+        assert client.get("/tasks").status_code == 200
+    assert many() == few()
+
+
+def test_progress_leaves_out_anonymised_households(db, world, services, village):
+    first, second, *_ = households_of(db, village)
+    approved(world, first)
+    approved(world, second)
+    assert progress([world["task_a"].id]) == {world["task_a"].id: 2}
+    from app.core.db import utcnow
+    second.anonymised_at = utcnow()
+    db.session.commit()
+    assert progress([world["task_a"].id]) == {world["task_a"].id: 1}
+
+
+def test_an_ended_task_is_not_offered_and_a_late_log_is_saved_without_it(client, world, services, db):
+    task = end_task(world["leader"], world["task_a"], TaskStatus.CANCELLED, version=1)
+    sign_in(client, world["volunteer"])
+    form = client.get(f"/logs/new?task_id={task.id}").get_data(as_text=True)
+    assert 'name="task_id" value=' not in form
+    response = client.post("/logs/new", data={
+        "client_uuid": str(uuid.uuid4()), "task_id": task.id, "village_id": world["village_a1"].id,
+        "mode": "existing", "household_id": world["household_a"].id, "service_ids": [services["VNEID"].id],
+        "outcome": "done", "people_count": "1", "helped_on": local_today().isoformat(), "note": ""})
+    assert response.status_code == 303
+    log = db.session.scalar(select(HelpLog).order_by(HelpLog.id.desc()).limit(1))
+    assert log.task_id is None

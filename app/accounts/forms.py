@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm
 from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
@@ -21,7 +21,7 @@ def optional_id(value):
     return int(value)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField(
         _l("Username or phone number"),
         validators=[DataRequired(_l("Enter your username or phone number.")),
@@ -34,7 +34,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(AppForm):
     """The search box and role filter above the list of accounts (a GET form, no CSRF)."""
 
     class Meta:
@@ -48,7 +48,7 @@ class UserFilterForm(FlaskForm):
             check_choice(field, _l("Choose a role from the list."))
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     """What an administrator edits on an account; choices are set by the view."""
 
     full_name = StringField(
@@ -79,7 +79,7 @@ class NewUserForm(UserForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(AppForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=128, message=AT_MOST)],
@@ -100,7 +100,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     locale = RadioField(
         _l("Language"),
         choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")],

@@ -4,6 +4,7 @@ from flask import redirect, request, url_for
 from flask_login import current_user
 
 from app.accounts.models import User
+from app.core.forms import parse_id
 from app.extensions import db, htmx, login_manager
 
 
@@ -11,9 +12,10 @@ from app.extensions import db, htmx, login_manager
 def load_user(user_id: str) -> User | None:
     """The session holds '<id>:<session token>'; a changed token or a deactivated user ends it."""
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
+    ident = parse_id(ident)
+    if ident is None:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.get(User, ident)
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

@@ -14,7 +14,7 @@ from app.accounts.services import (
     create_account, deactivate_account, reactivate_account, reset_password, update_account,
 )
 from app.areas.models import Area
-from app.core.forms import attach_error
+from app.core.forms import attach_error, db_int
 from app.core.rendering import render
 from app.core.templating import role_label
 from app.extensions import db
@@ -69,7 +69,7 @@ def index():
     if not form.validate():
         return render("accounts/index.html", "accounts/_results.html", form=form, users=None, status=400)
     users = user_list(current_user, q=form.q.data, role=form.role.data,
-                      page=request.args.get("page", 1, type=int))
+                      page=request.args.get("page", 1, type=db_int))
     return render("accounts/index.html", "accounts/_results.html", form=form, users=users)
 
 

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -8,7 +8,7 @@ from app.areas.services import DECLARED_MAX, NAME_MAX
 MAX_CHARS = _l("At most %(max)d characters.")
 
 
-class VillageForm(FlaskForm):
+class VillageForm(AppForm):
     """Adding a village, or renaming one and correcting its details."""
 
     name = StringField(_l("Name of the village or residential group"),

@@ -7,7 +7,7 @@ from app.areas.forms import VillageForm
 from app.areas.models import Area, AreaKind
 from app.areas.queries import area_page, search_areas
 from app.areas.services import AreaError, VillageData, add_village, set_village_active, update_village
-from app.core.forms import attach_error
+from app.core.forms import attach_error, db_int
 from app.core.rendering import done, render
 from app.extensions import db
 
@@ -25,9 +25,9 @@ def show(area_id: int):
 def search():
     """Accent-insensitive search over the areas the user may see, old names included."""
     q = request.args.get("q", "")[:100]
-    within_id = request.args.get("within", type=int)
+    within_id = request.args.get("within", type=db_int)
     within = get_or_404(current_user, Area, within_id) if within_id else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     results = search_areas(current_user, q, within=within, page=page)
     return render("areas/search.html", "areas/_search_results.html", q=q, within=within, results=results)
 

@@ -1,7 +1,83 @@
 from urllib.parse import unquote_to_bytes
 
 from flask import abort, request
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
+from wtforms import IntegerField
+
+# The largest id, version or page a request may name: a 32-bit signed integer, as in the database.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id, version or page number from request text: ASCII digits, 1 to MAX_ID; else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= MAX_ID else None
+    if not isinstance(value, str) or not value.isascii() or not value.isdecimal() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def db_int(value) -> int:
+    """For ``type=`` of request args and ``coerce=`` of fields: ``int`` refusing what no row could hold."""
+    number = parse_id(value.strip() if isinstance(value, str) else value)
+    if number is None:
+        raise ValueError(f"not an id: {value!r}")
+    return number
+
+
+class IdField(IntegerField):
+    """An id sent by a form (hidden input, radio): a number a row could have, or None."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = db_int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs stops at MAX_ID: a longer number is a 404, not a database overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+class BabelTranslations:
+    """WTForms' own messages ("Not a valid integer value.") through the app's catalogue, since
+    WTForms ships no Vietnamese."""
+
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+class AppForm(FlaskForm):
+    """Every form of the app: Flask-WTF's CSRF, with WTForms' messages in the user's language."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return BabelTranslations()
+
+
+# WTForms' messages a tampered or odd request can bring out, listed so that
+# `make extract-messages` puts them in the catalogue.
+WTFORMS_MESSAGES = (
+    _l("Not a valid integer value."), _l("Not a valid date value."), _l("Not a valid datetime value."),
+    _l("Not a valid decimal value."), _l("Not a valid float value."), _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+)
 
 
 def attach_error(form, error) -> None:

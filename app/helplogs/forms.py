@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm, IdField, db_int
 from wtforms import (
     DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
     SelectField, SelectMultipleField, TextAreaField,
@@ -25,11 +25,11 @@ class InlineHouseholdForm(ConsentFields, HouseholdFields, Form):
     confirmed_new = HiddenField()
 
 
-class LogForm(FlaskForm):
+class LogForm(AppForm):
     client_uuid = HiddenField()
     version = HiddenField()
-    task_id = IntegerField(validators=[Optional()])
-    village_id = SelectField(_l("Village"), coerce=int, validate_choice=False)
+    task_id = IdField(validators=[Optional()])
+    village_id = SelectField(_l("Village"), coerce=db_int, validate_choice=False)
     mode = RadioField(
         _l("Who was helped"),
         choices=[SelectChoice("existing", _l("A household")),
@@ -38,9 +38,9 @@ class LogForm(FlaskForm):
         default="existing",
         validators=[DataRequired(_l("Choose who was helped."))],
     )
-    household_id = IntegerField(validators=[Optional()])
+    household_id = IdField(validators=[Optional()])
     new = FormField(InlineHouseholdForm)
-    service_ids = MultiCheckboxField(_l("Help given"), coerce=int, validate_choice=False)
+    service_ids = MultiCheckboxField(_l("Help given"), coerce=db_int, validate_choice=False)
     outcome = RadioField(
         _l("Outcome"),
         choices=[SelectChoice(Outcome.DONE.value, _l("Done")),

@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 from app.access import get_or_404, task_filter
 from app.areas.models import Area
 from app.core.db import local_today
-from app.core.forms import attach_error
+from app.core.forms import attach_error, db_int, parse_id
 from app.core.rendering import render, wants_fragment
 from app.extensions import db
 from app.helplogs.forms import LogForm
@@ -20,7 +20,7 @@ from app.helplogs.services import (
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.households.queries import search_households
-from app.tasks.models import Task
+from app.tasks.models import Task, TaskStatus
 from app.households.services import (
     Consent, HouseholdData, HouseholdError, find_duplicates, villages_with_phones,
 )
@@ -97,16 +97,16 @@ def new():
         form.client_uuid.data = str(uuid.uuid4())
         form.helped_on.data = local_today()
         ids = {v.id for v in villages}
-        wanted = request.args.get("village_id", type=int)
-        task = db.session.scalar(select(Task).where(Task.id == request.args.get("task_id", 0, type=int),
-                                                    task_filter(current_user)))
+        wanted = request.args.get("village_id", type=db_int)
+        task = db.session.scalar(select(Task).where(Task.id == request.args.get("task_id", 0, type=db_int),
+                                                    Task.status == TaskStatus.ACTIVE, task_filter(current_user)))
         if task is not None and task.village_id in ids:
             form.task_id.data, wanted = task.id, task.village_id
             form.service_ids.data = [s.id for s in task.services if s.is_active]
         form.village_id.data = next(
             (i for i in (wanted, last_village_id(current_user)) if i in ids), villages[0].id if villages else None
         )
-        form.household_id.data = request.args.get("household_id", type=int)
+        form.household_id.data = request.args.get("household_id", type=db_int)
         if request.args.get("mode") in ("new", "group"):
             form.mode.data = request.args["mode"]
     return _form_page(form, villages)
@@ -151,21 +151,21 @@ def _form_again(form: LogForm, **kwargs):
 @bp.get("/households")
 def household_options():
     """Radio choices of a village's households for the log form (htmx live search)."""
-    village = get_or_404(current_user, Area, request.args.get("village_id", type=int) or 0)
+    village = get_or_404(current_user, Area, request.args.get("village_id", type=db_int) or 0)
     q = request.args.get("q", "")[:100]
     results = search_households(current_user, village, q=q, per_page=8)
     return render("helplogs/_household_options.html", results=results, q=q, village=village,
-                  selected=request.args.get("household_id", type=int),
+                  selected=request.args.get("household_id", type=db_int),
                   phone_villages=villages_with_phones(current_user))
 
 
 @bp.get("/overlaps")
 def overlaps():
     """The soft warning: this household already had the same help in the last week."""
-    household_id = request.args.get("household_id", type=int)
+    household_id = request.args.get("household_id", type=db_int)
     if household_id:
         get_or_404(current_user, Household, household_id)
-    found = recent_overlaps(household_id, request.args.getlist("service_ids", type=int))
+    found = recent_overlaps(household_id, request.args.getlist("service_ids", type=db_int))
     return render("helplogs/_overlaps.html", overlaps=found)
 
 
@@ -209,7 +209,7 @@ def update(log_id: int):
     if not form.validate():
         return _form_page(form, villages, log=log, status=400)
     try:
-        edit_log(current_user, log, _input(form), version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+        edit_log(current_user, log, _input(form), version=parse_id(form.version.data))
     except StaleLog:
         return _changed(log)
     except LogError as error:
@@ -230,7 +230,7 @@ def _changed(log: HelpLog):
 def index():
     """My logs, newest first, with a status filter."""
     status = request.args.get("status") or None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     return render("helplogs/index.html", "helplogs/_list.html",
                   logs=my_logs(current_user, status=status, page=page), status=status)
 

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.models import Household
 from app.households.services import Consent, HouseholdData, add_household
-from app.tasks.models import Task
+from app.tasks.models import Task, TaskStatus
 from app.teams.models import MemberRole, Membership, Team, team_villages
 
 BACKDATE_DAYS = 30
@@ -145,11 +145,13 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
     if problem:
         raise LogError(problem, "note")
     if data.task_id is not None:
-        task = db.session.scalar(select(Task.id).where(Task.id == data.task_id, task_filter(author),
-                                                       Task.village_id == village.id))
-        if task is None:
+        status = db.session.scalar(select(Task.status).where(Task.id == data.task_id, task_filter(author),
+                                                             Task.village_id == village.id))
+        if status is None:
             raise LogError(_l("This log cannot count for that task: the task is for another village. "
                               "Choose the task's village, or log without the task."), "task_id")
+        if status != TaskStatus.ACTIVE:
+            data.task_id = None  # the task ended meanwhile; the help still happened and is saved
     return place, household
 
 

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm, db_int
 from wtforms import (
     BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
 )
@@ -49,7 +49,7 @@ class ConsentFields:
             raise ValidationError(_l("Verbal consent needs the name of a witness."))
 
 
-class HouseholdDetailsForm(HouseholdFields, FlaskForm):
+class HouseholdDetailsForm(HouseholdFields, AppForm):
     notes = TextAreaField(_l("Notes (optional)"),
                           validators=[Optional(), Length(max=500, message=MAX_CHARS), PrivacyGuard()])
 
@@ -72,4 +72,4 @@ class NewHouseholdForm(ConsentFields, HouseholdDetailsForm):
 
 
 class EditHouseholdForm(HouseholdDetailsForm):
-    village_id = SelectField(_l("Village"), coerce=int, validate_choice=False)
+    village_id = SelectField(_l("Village"), coerce=db_int, validate_choice=False)

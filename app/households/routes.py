@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 from app.access import get_or_404, village_ids
 from app.areas.models import Area, AreaKind
 from app.core.db import utcnow
-from app.core.forms import attach_error
+from app.core.forms import attach_error, db_int
 from app.core.rendering import done, render
 from app.extensions import db
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
@@ -37,7 +37,7 @@ def index(area_id: int):
         abort(404)
     q = request.args.get("q", "")[:100]
     farm, business = request.args.get("farm") == "1", request.args.get("business") == "1"
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     results = search_households(current_user, area, q=q, farm=farm, business=business, page=max(page, 1))
     return render(
         "households/index.html", "households/_results.html",

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm
 from flask_wtf.file import FileField, FileRequired
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to upload."))])

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.core.forms import db_int
 from app.core.i18n import format_number
 from app.core.rendering import render
 from app.imports.forms import UploadForm
@@ -92,7 +93,7 @@ def preview(kind: str):
         show = "all"
     rows = [row for row in result.rows if show == "all" or row.status == show]
     pages = max((len(rows) + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(max(request.args.get("page", 1, type=db_int), 1), pages)
     return render("imports/preview.html", "imports/_rows.html", upload=upload, columns=KINDS[kind].COLUMNS,
                   counts=counts, total=len(result.rows), show=show, page_no=page, pages=pages,
                   rows=rows[(page - 1) * PER_PAGE: page * PER_PAGE])

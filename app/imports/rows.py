@@ -57,7 +57,7 @@ def whole_number(values: dict[str, str], column: str) -> int | None:
         return None
     if _THOUSANDS.match(raw):
         raw = re.sub(r"[.,\s]", "", raw)
-    if not raw.isdigit():
+    if not raw.isdecimal():  # "²" is a digit, not a decimal: int() would refuse it
         raise CellError(column, _l("“%(value)s” is not a whole number.", value=raw))
     return int(raw)
 

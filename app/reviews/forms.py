@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm, parse_id
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 
 from app.helplogs.models import ReturnReason
@@ -7,17 +7,14 @@ from app.helplogs.models import ReturnReason
 
 def version_of(field) -> int | None:
     """The version the reviewer saw; None when missing or tampered (then the log counts as changed)."""
-    try:
-        return int(field.data)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(field.data)
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(AppForm):
     version = HiddenField()
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(AppForm):
     version = HiddenField()
     reason = RadioField(_l("Reason"), choices=[SelectChoice(r.value, r.value) for r in ReturnReason],
                         validate_choice=False)
@@ -29,6 +26,7 @@ def parse_selection(values: list[str]) -> dict[int, int]:
     seen = {}
     for value in values:
         log_id, _, version = value.partition(":")
-        if log_id.isdigit() and version.isdigit():
-            seen[int(log_id)] = int(version)
+        log_id, version = parse_id(log_id), parse_id(version)
+        if log_id is not None and version is not None:
+            seen[log_id] = version
     return seen

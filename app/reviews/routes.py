@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import get_or_404, review_filter
+from app.core.forms import db_int
 from app.core.rendering import render, wants_fragment
 from app.extensions import db
 from app.helplogs.models import HelpLog
@@ -17,13 +18,13 @@ COUNTS_CHANGED = "nav-counts-changed"
 
 
 def _filters() -> QueueFilters:
-    return QueueFilters(author_id=request.args.get("author", type=int),
-                        village_id=request.args.get("village", type=int),
-                        service_id=request.args.get("service", type=int))
+    return QueueFilters(author_id=request.args.get("author", type=db_int),
+                        village_id=request.args.get("village", type=db_int),
+                        service_id=request.args.get("service", type=db_int))
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return max(request.args.get("page", 1, type=db_int), 1)
 
 
 def _queue_url(**extra) -> str:

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm, db_int, parse_id
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -13,14 +13,14 @@ def optional_int(value):
     """A select whose empty choice means "none" (an open task)."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return db_int(value)
 
 
-class TaskFields(FlaskForm):
+class TaskFields(AppForm):
     """What a leader may change on a task at any time."""
 
     version = HiddenField()
-    service_ids = MultiCheckboxField(_l("Help to give"), coerce=int, validate_choice=False)
+    service_ids = MultiCheckboxField(_l("Help to give"), coerce=db_int, validate_choice=False)
     target_count = IntegerField(
         _l("Target (households)"),
         validators=[Optional(), NumberRange(1, 100_000, _l("Enter a number of households, 1 or more."))],
@@ -44,15 +44,14 @@ class TaskForm(TaskFields):
         default=Choose.VILLAGE,
         validators=[InputRequired(_l("Choose which households the task is for."))],
     )
-    household_ids = MultiCheckboxField(_l("Households"), coerce=int, validate_choice=False)
+    household_ids = MultiCheckboxField(_l("Households"), coerce=db_int, validate_choice=False)
 
 
-class TaskActionForm(FlaskForm):
+class TaskActionForm(AppForm):
     """Claim, release, close, cancel: the CSRF token and the version the user saw."""
 
     version = HiddenField()
 
 
 def version_of(field) -> int | None:
-    value = field.data or ""
-    return int(value) if value.isdigit() else None
+    return parse_id(field.data)

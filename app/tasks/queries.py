@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import task_filter, team_filter, team_ids
+from app.access import helplog_filter, task_filter, team_filter, team_ids
 from app.accounts.models import Role, User
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
@@ -23,7 +23,8 @@ TASK_OPTIONS = (selectinload(Task.services), joinedload(Task.village), joinedloa
 
 def progress(task_ids) -> dict[int, int]:
     """Target households reached per task: distinct households with an approved log for one
-    of the task's services since the task began, whether or not the log was linked to it."""
+    of the task's services since the task began, whether or not the log was linked to it.
+    Anonymised households are left out, as they are from the task's household list."""
     task_ids = list(task_ids)
     if not task_ids:
         return {}
@@ -38,7 +39,8 @@ def progress(task_ids) -> dict[int, int]:
         # hashing the whole task_households table.
         .outerjoin(task_households, and_(task_households.c.task_id == Task.id,
                                          task_households.c.household_id == HelpLog.household_id))
-        .where(Task.id.in_(task_ids), HelpLog.status == LogStatus.APPROVED, HelpLog.household_id.is_not(None),
+        .join(Household, and_(Household.id == HelpLog.household_id, Household.anonymised_at.is_(None)))
+        .where(Task.id.in_(task_ids), HelpLog.status == LogStatus.APPROVED,
                HelpLog.helped_on >= Task.starts_on,
                or_(Task.scope == TaskScope.VILLAGE, task_households.c.task_id.is_not(None)))
         .group_by(Task.id)
@@ -97,12 +99,20 @@ def task_list(user: User, filters: TaskFilters, *, page: int):
 def team_choices(user: User, *, leading: bool = True) -> list[Team]:
     """Teams the user may set tasks for: those they lead (for an administrator, every active
     team they may see)."""
-    stmt = select(Team).where(Team.is_active).options(selectinload(Team.villages)).order_by(Team.name)
+    stmt = (select(Team).where(Team.is_active).options(selectinload(Team.villages), joinedload(Team.commune))
+            .order_by(Team.name))
     if user.role == Role.ADMIN:
         stmt = stmt.where(team_filter(user))
     else:
         stmt = stmt.where(Team.id.in_(team_ids(user, leading=leading)))
     return list(db.session.scalars(stmt))
+
+
+def team_options(user: User, *, limit: int = 51) -> list:
+    """Rows of (id, name) of the active teams whose tasks the user sees, for the list's filter."""
+    return list(db.session.execute(
+        select(Team.id, Team.name).where(Team.is_active, team_filter(user)).order_by(Team.name, Team.id).limit(limit)
+    ))
 
 
 def member_choices(team: Team) -> list[User]:
@@ -136,6 +146,7 @@ def other_tasks_covering(village_id: int, service_ids, *, exclude_task_id: int |
     stmt = (
         select(Task).where(
             Task.village_id == village_id, Task.status == TaskStatus.ACTIVE,
+            Task.team_id.in_(select(Team.id).where(Team.is_active)),
             Task.id.in_(select(task_services.c.task_id).where(task_services.c.service_id.in_(list(service_ids)))),
         ).options(selectinload(Task.assignee), selectinload(Task.services)).order_by(Task.due_on, Task.id)
     )
@@ -174,9 +185,10 @@ def target_households(task: Task, *, reached: set[int], show: str, page: int):
     return db.paginate(stmt, page=page, per_page=HOUSEHOLDS_PER_PAGE, error_out=False)
 
 
-def linked_logs(task: Task, *, limit: int = 20) -> list[HelpLog]:
+def linked_logs(task: Task, user: User, *, limit: int = 20) -> list[HelpLog]:
+    """The latest logs made for the task that ``user`` may read (a volunteer: their own)."""
     return list(db.session.scalars(
-        select(HelpLog).where(HelpLog.task_id == task.id)
+        select(HelpLog).where(HelpLog.task_id == task.id, helplog_filter(user))
         .options(selectinload(HelpLog.household), selectinload(HelpLog.services), selectinload(HelpLog.author))
         .order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(limit)
     ))

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 
 from app.access import FIELD_TEAM, can, get_or_404
 from app.core.db import local_today
-from app.core.forms import attach_error
+from app.core.forms import attach_error, db_int
 from app.core.rendering import done, render, wants_fragment
 from app.extensions import db
 from app.helplogs.queries import active_services
@@ -15,7 +15,7 @@ from app.tasks.forms import TaskActionForm, TaskFields, TaskForm, version_of
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queries import (
     TaskFilters, linked_logs, member_choices, other_tasks_covering, progress, reached_since, scope_size,
-    target_households, task_list, team_choices, village_households,
+    target_households, task_list, team_choices, team_options, village_households,
 )
 from app.tasks.services import (
     StaleTask, TaskError, TaskInput, claim_task, create_task, end_task, release_task, update_task,
@@ -28,7 +28,7 @@ def _filters() -> TaskFilters:
     status = request.args.get("status") or TaskStatus.ACTIVE
     who = request.args.get("who") or "all"
     return TaskFilters(status=status if status in set(TaskStatus) else TaskStatus.ACTIVE,
-                       team_id=request.args.get("team", type=int),
+                       team_id=request.args.get("team", type=db_int),
                        who=who if who in ("all", "mine", "open") else "all")
 
 
@@ -36,10 +36,10 @@ def _filters() -> TaskFilters:
 def index():
     """The tasks of the user's teams: active ones by due date, or the ended ones."""
     filters = _filters()
-    tasks = task_list(current_user, filters, page=max(request.args.get("page", 1, type=int), 1))
+    tasks = task_list(current_user, filters, page=max(request.args.get("page", 1, type=db_int), 1))
     return render("tasks/index.html", "tasks/_list.html", tasks=tasks, filters=filters,
                   done=progress(t.id for t in tasks.items), today=local_today(),
-                  teams=team_choices(current_user, leading=False))
+                  teams=team_options(current_user))
 
 
 def _prepare(form: TaskFields, team) -> None:
@@ -79,8 +79,8 @@ def new():
     """The form for a new task; a village's households are listed when the leader picks them."""
     form = TaskForm(formdata=request.args if request.args.get("refresh") else None)
     if not request.args.get("refresh"):
-        form.team_id.data = request.args.get("team", type=int)
-        form.village_id.data = request.args.get("village", type=int)
+        form.team_id.data = request.args.get("team", type=db_int)
+        form.village_id.data = request.args.get("village", type=db_int)
         form.due_on.data = local_today() + timedelta(days=14)
     return render("tasks/new.html", "tasks/_new_form.html", **_new_context(form))
 
@@ -117,7 +117,7 @@ def _show_context(task: Task, **extra) -> dict:
     service_ids = [s.id for s in task.services]
     reached_all = reached_since(task.village_id, service_ids, task.starts_on)
     households = target_households(task, reached=reached_all, show=show,
-                                   page=max(request.args.get("page", 1, type=int), 1))
+                                   page=max(request.args.get("page", 1, type=db_int), 1))
     size = scope_size(task)
     done_count = progress([task.id]).get(task.id, 0)
     manages = can(current_user, "manage", task)
@@ -126,7 +126,7 @@ def _show_context(task: Task, **extra) -> dict:
         task.assignee_id == current_user.id or task.claimable or manages)
     return {"task": task, "households": households, "show": show, "size": size, "done_count": done_count,
             "covering": other_tasks_covering(task.village_id, service_ids, exclude_task_id=task.id),
-            "logs": linked_logs(task), "manages": manages, "may_log": may_log, "today": local_today(),
+            "logs": linked_logs(task, current_user), "manages": manages, "may_log": may_log, "today": local_today(),
             "action_form": TaskActionForm(), "changed": False, **extra}
 
 
@@ -167,7 +167,15 @@ def update(task_id: int):
     try:
         update_task(current_user, task, data, version=version_of(form.version))
     except StaleTask:
-        return _changed(task)
+        # The form again, showing the task as it is now, for the leader to change again.
+        current = TaskFields(formdata=None, obj=task)
+        _prepare(current, task.team)
+        current.service_ids.data = [s.id for s in task.services]
+        current.version.data = str(task.version)
+        current.form_errors.append(_("This task changed while you were looking at it. Here it is now; nothing was saved."))
+        if not task.is_active:
+            abort(409, description=_("This task has ended and can no longer be changed."))
+        return _edit_page(task, current, status=409)
     except TaskError as error:
         db.session.rollback()
         attach_error(form, error)
@@ -227,7 +235,9 @@ def claim(task_id: int):
     except TaskError as error:
         abort(error.status, description=str(error.message))
     except StaleTask:
-        if task.assignee is not None and task.is_active:
+        if not task.is_active:
+            return _changed(task, _("This task has ended."))
+        if task.assignee is not None:
             return _changed(task, _("%(name)s took this task a moment ago.", name=task.assignee.full_name))
         return _changed(task)
     return _assignment(task, _("The task is yours."))

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.access import can, team_ids
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
 from app.catalog.models import Service
@@ -126,7 +126,8 @@ def _check_target(data: TaskInput, size: int) -> int:
 
 
 def leads(user: User, team: Team) -> bool:
-    return user.role == Role.ADMIN or can(user, "manage", team)
+    """A leader of the team, or an administrator whose home area holds it."""
+    return can(user, "manage", team)
 
 
 def create_task(leader: User, data: TaskInput, *, today: date | None = None) -> Task:
@@ -197,10 +198,15 @@ def update_task(leader: User, task: Task, data: TaskInput, *, version: int | Non
         raise StaleTask(task)
     if not task.is_active:
         raise TaskError(_l("This task has ended and can no longer be changed."))
+    if not task.team.is_active:
+        raise TaskError(_l("The team of this task is deactivated: reactivate it first."))
     _check_common(task.team, data, today, due_changed=data.due_on != task.due_on)
     target = _check_target(data, scope_size(task))
+    # An open task keeps its claim (and the holder may still give it back) unless the
+    # leader chooses someone else.
+    keeps_claim = task.is_open and data.assignee_id == task.assignee_id
     new_values = {"target_count": target, "due_on": data.due_on, "note": data.note,
-                  "assignee_id": data.assignee_id, "is_open": data.assignee_id is None}
+                  "assignee_id": data.assignee_id, "is_open": data.assignee_id is None or keeps_claim}
     changes = {}
     for name, value in new_values.items():
         old = getattr(task, name)
@@ -256,8 +262,11 @@ def claim_task(user: User, task: Task) -> Task:
 
 def release_task(user: User, task: Task) -> Task:
     """Give a claimed task back: its holder, or a leader of the team, may."""
-    if not task.is_open or task.assignee_id is None:
-        raise StaleTask(task)
+    if not task.is_open:
+        raise TaskError(_l("The leader gave this task to its volunteer; ask the leader to change who does it."),
+                        status=409)
+    if task.assignee_id is None:
+        raise TaskError(_l("Nobody has taken this task, so there is nothing to give back."), status=409)
     if task.assignee_id != user.id and not leads(user, task.team):
         raise TaskError(_l("Only the volunteer who took this task, or a leader, can give it back."), status=403)
     holder = task.assignee_id

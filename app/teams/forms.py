@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from app.core.forms import AppForm, db_int
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
@@ -8,7 +8,7 @@ from app.accounts.rules import NAME_MAX
 from app.teams.models import MemberRole
 
 
-class NewTeamForm(FlaskForm):
+class NewTeamForm(AppForm):
     name = StringField(
         _l("Team name"),
         validators=[DataRequired(_l("Enter the team's name.")), Length(max=NAME_MAX, message=AT_MOST)],
@@ -17,16 +17,16 @@ class NewTeamForm(FlaskForm):
     commune = SelectField(_l("Commune or ward"), coerce=optional_id, validate_choice=False)
 
 
-class TeamForm(FlaskForm):
+class TeamForm(AppForm):
     name = StringField(
         _l("Team name"),
         validators=[DataRequired(_l("Enter the team's name.")), Length(max=NAME_MAX, message=AT_MOST)],
     )
     # Choices come from the view; the service refuses villages outside the team's commune.
-    villages = SelectMultipleField(_l("Villages the team covers"), coerce=int, validate_choice=False)
+    villages = SelectMultipleField(_l("Villages the team covers"), coerce=db_int, validate_choice=False)
 
 
-class TeamFilterForm(FlaskForm):
+class TeamFilterForm(AppForm):
     """The search box above a list (a GET form, no CSRF)."""
 
     class Meta:
@@ -35,14 +35,14 @@ class TeamFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100, message=AT_MOST)])
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(AppForm):
     user_id = StringField(validators=[
         InputRequired(_l("Choose a person from the list.")),
         Regexp(r"^\d{1,12}$", message=_l("Choose a person from the list.")),
     ])
 
 
-class MemberRoleForm(FlaskForm):
+class MemberRoleForm(AppForm):
     role = SelectField(choices=[SelectChoice(str(role)) for role in MemberRole], validate_choice=False)
 
     def validate_role(self, field):

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 from app.access import can, get_or_404
 from app.accounts.models import User
 from app.areas.models import Area
-from app.core.forms import attach_error
+from app.core.forms import attach_error, db_int
 from app.core.rendering import render
 from app.extensions import db
 from app.helplogs.queries import team_activity
@@ -31,7 +31,7 @@ def index():
     form = TeamFilterForm(request.args)
     if not form.validate():
         return render("teams/index.html", "teams/_results.html", form=form, teams=None, counts={}, status=400)
-    teams = team_list(current_user, q=form.q.data, page=request.args.get("page", 1, type=int))
+    teams = team_list(current_user, q=form.q.data, page=request.args.get("page", 1, type=db_int))
     return render("teams/index.html", "teams/_results.html", form=form, teams=teams,
                   counts=member_counts([team.id for team in teams.items]))
 
