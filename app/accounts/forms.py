@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm
 from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.accounts.rules import MIN_PASSWORD_LENGTH, NAME_MAX
+from app.core.forms import AppForm
 
 AT_MOST = _l("At most %(max)d characters.")
 

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.areas.services import DECLARED_MAX, NAME_MAX
+from app.core.forms import AppForm
 
 MAX_CHARS = _l("At most %(max)d characters.")
 

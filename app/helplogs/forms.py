@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm, IdField, db_int
 from wtforms import (
     DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
     SelectField, SelectMultipleField, TextAreaField,
@@ -7,6 +6,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import AppForm, IdField, db_int
 from app.core.privacy import PrivacyGuard
 from app.helplogs.models import Outcome
 from app.households.forms import MAX_CHARS, ConsentFields, HouseholdFields

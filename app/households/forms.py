@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm, db_int
 from wtforms import (
     BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.forms import AppForm, db_int
 from app.core.privacy import PrivacyGuard
 from app.households.models import ConsentMethod
 

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm
 from flask_wtf.file import FileField, FileRequired
+
+from app.core.forms import AppForm
 
 
 class UploadForm(AppForm):

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm, parse_id
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 
+from app.core.forms import AppForm, parse_id
 from app.helplogs.models import ReturnReason
 
 

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm, db_int, parse_id
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import AppForm, db_int, parse_id
 from app.core.privacy import PrivacyGuard
 from app.helplogs.forms import MultiCheckboxField
 from app.households.forms import MAX_CHARS

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from app.core.forms import AppForm, db_int
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app.accounts.forms import AT_MOST, check_choice, optional_id
 from app.accounts.rules import NAME_MAX
+from app.core.forms import AppForm, db_int
 from app.teams.models import MemberRole
 
 
