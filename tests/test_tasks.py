@@ -678,3 +678,17 @@ def test_an_ended_task_is_not_offered_and_a_late_log_is_saved_without_it(client,
     assert response.status_code == 303
     log = db.session.scalar(select(HelpLog).order_by(HelpLog.id.desc()).limit(1))
     assert log.task_id is None
+
+
+def test_an_anonymised_household_leaves_a_listed_task(client, world, services, village, db):
+    from app.core.db import utcnow
+    from app.tasks.queries import scope_size
+    first, second, *_ = households_of(db, village)
+    task = make_task(world["team_a"], village, [services["VNEID"]], leader=world["leader"], households=[first, second])
+    assert scope_size(task) == 2
+    second.anonymised_at = utcnow()
+    db.session.commit()
+    assert scope_size(task) == 1
+    sign_in(client, world["leader"])
+    html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "Còn phải đến (1)" in html and f"household_id={second.id}" not in html

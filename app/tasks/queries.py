@@ -49,14 +49,16 @@ def progress(task_ids) -> dict[int, int]:
 
 
 def scope_size(task: Task) -> int:
-    """How many households the task is about."""
+    """How many households the task is about (anonymised ones no longer count)."""
     if task.scope == TaskScope.VILLAGE:
         return db.session.scalar(
             select(func.count()).select_from(Household)
             .where(Household.village_id == task.village_id, Household.anonymised_at.is_(None))
         ) or 0
     return db.session.scalar(
-        select(func.count()).select_from(task_households).where(task_households.c.task_id == task.id)
+        select(func.count()).select_from(task_households)
+        .join(Household, Household.id == task_households.c.household_id)
+        .where(task_households.c.task_id == task.id, Household.anonymised_at.is_(None))
     ) or 0
 
 
@@ -178,7 +180,7 @@ def target_households(task: Task, *, reached: set[int], show: str, page: int):
         stmt = select(Household).where(Household.village_id == task.village_id, Household.anonymised_at.is_(None))
     else:
         stmt = select(Household).join(task_households, task_households.c.household_id == Household.id).where(
-            task_households.c.task_id == task.id)
+            task_households.c.task_id == task.id, Household.anonymised_at.is_(None))
     ids = list(reached)
     stmt = stmt.where(Household.id.in_(ids) if show == "reached" else Household.id.not_in(ids))
     stmt = stmt.order_by(Household.search_key, Household.id)
