@@ -17,7 +17,7 @@ from app.helplogs.models import HelpLog, LogStatus
 PER_PAGE = 20
 HISTORY_ACTIONS = ("helplog.submitted", "helplog.updated", "helplog.returned", "helplog.resubmitted",
                    "helplog.approved")
-LOG_OPTIONS = (selectinload(HelpLog.services), selectinload(HelpLog.household), selectinload(HelpLog.village))
+LOG_OPTIONS = (selectinload(HelpLog.services), joinedload(HelpLog.household), joinedload(HelpLog.village))
 
 
 def my_villages(user: User) -> list[Area]:

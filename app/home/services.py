@@ -1,7 +1,7 @@
 """What each role sees first: a few numbers and links, in a bounded number of queries."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import area_filter, household_filter, team_filter
 from app.accounts.models import Role, User
@@ -27,7 +27,7 @@ def my_memberships(user: User) -> list[Membership]:
         .where(Membership.user_id == user.id, Team.is_active)
         .options(
             selectinload(Membership.team).selectinload(Team.villages),
-            selectinload(Membership.team).selectinload(Team.commune),
+            selectinload(Membership.team).joinedload(Team.commune),
             selectinload(Membership.team).selectinload(Team.memberships).selectinload(Membership.user),
         )
         .order_by(Team.name)
