@@ -5,9 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.access import task_filter
 from app.accounts.models import User
@@ -17,6 +16,7 @@ from app.catalog.models import Service
 from app.core.db import local_today, utcnow
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
+from app.core.versioning import refresh_after_losing, update_if
 from app.core.domain import RuleError
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
@@ -49,17 +49,9 @@ def claim_version(log: HelpLog, seen: int | None, statuses: tuple[str, ...]) -> 
     One conditional UPDATE, so of two requests racing on the same version only one wins;
     the loser gets StaleLog, with the log refreshed to its current state.
     """
-    claimed = seen is not None and db.session.execute(
-        update(HelpLog)
-        .where(HelpLog.id == log.id, HelpLog.version == seen, HelpLog.status.in_(statuses))
-        .values(version=HelpLog.version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not claimed:
-        db.session.rollback()
-        db.session.refresh(log)
+    if seen is None or not update_if(log, HelpLog.version == seen, HelpLog.status.in_(statuses)):
+        refresh_after_losing(log)
         raise StaleLog(log)
-    set_committed_value(log, "version", seen + 1)
 
 
 @dataclass

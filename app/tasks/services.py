@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import insert, select
 
 from app.access import can, team_ids
 from app.accounts.models import User
@@ -21,6 +20,7 @@ from app.core.db import local_today, utcnow
 from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
+from app.core.versioning import refresh_after_losing, update_if
 from app.extensions import db
 from app.households.models import Household
 from app.tasks.models import Task, TaskScope, TaskStatus, task_households
@@ -67,19 +67,11 @@ class TaskInput:
     services: list[Service] = field(default_factory=list)
 
 
-def _claim_version(task: Task, seen: int | None, **where) -> None:
-    """Move the task to its next version if it is still at ``seen`` (and matches ``where``)."""
-    conditions = [Task.id == task.id, Task.version == seen]
-    conditions += [getattr(Task, name) == value for name, value in where.items()]
-    claimed = seen is not None and db.session.execute(
-        update(Task).where(*conditions).values(version=Task.version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not claimed:
-        db.session.rollback()
-        db.session.refresh(task)
+def _claim_version(task: Task, seen: int | None) -> None:
+    """Move an active task to its next version if it is still at ``seen``; StaleTask otherwise."""
+    if seen is None or not update_if(task, Task.version == seen, Task.status == TaskStatus.ACTIVE):
+        refresh_after_losing(task)
         raise StaleTask(task)
-    set_committed_value(task, "version", seen + 1)
 
 
 def _services(data: TaskInput) -> list[Service]:
@@ -219,7 +211,7 @@ def update_task(leader: User, task: Task, data: TaskInput, *, version: int | Non
         changes["services"] = [old_codes, new_codes]
     if not changes:
         return task
-    _claim_version(task, version, status=TaskStatus.ACTIVE)
+    _claim_version(task, version)
     for name, value in new_values.items():
         setattr(task, name, value)
     task.services = data.services
@@ -231,7 +223,7 @@ def update_task(leader: User, task: Task, data: TaskInput, *, version: int | Non
 
 def end_task(leader: User, task: Task, status: TaskStatus, *, version: int | None) -> Task:
     """Close (the work is done) or cancel (it is no longer wanted) an active task."""
-    _claim_version(task, version, status=TaskStatus.ACTIVE)
+    _claim_version(task, version)
     task.status, task.ended_at, task.updated_at = status, utcnow(), utcnow()
     record(leader, "task.closed" if status == TaskStatus.CLOSED else "task.cancelled", task)
     db.session.commit()
@@ -244,19 +236,13 @@ def claim_task(user: User, task: Task) -> Task:
     member = db.session.scalar(select(Team.id).where(Team.id == task.team_id, Team.id.in_(team_ids(user))))
     if member is None:
         raise TaskError(_l("Only the team's members can take this task."), status=403)
-    claimed = db.session.execute(
-        update(Task)
-        .where(Task.id == task.id, Task.status == TaskStatus.ACTIVE, Task.is_open, Task.assignee_id.is_(None))
-        .values(assignee_id=user.id, version=Task.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not claimed:
-        db.session.rollback()
-        db.session.refresh(task)
+    if not update_if(task, Task.status == TaskStatus.ACTIVE, Task.is_open, Task.assignee_id.is_(None),
+                     assignee_id=user.id, updated_at=utcnow()):
+        refresh_after_losing(task)
         raise StaleTask(task)
     record(user, "task.claimed", task)
     db.session.commit()
-    db.session.refresh(task)
+    db.session.expire(task, ["assignee"])  # loaded again for the answer
     return task
 
 
@@ -270,17 +256,11 @@ def release_task(user: User, task: Task) -> Task:
     if task.assignee_id != user.id and not leads(user, task.team):
         raise TaskError(_l("Only the volunteer who took this task, or a leader, can give it back."), status=403)
     holder = task.assignee_id
-    released = db.session.execute(
-        update(Task)
-        .where(Task.id == task.id, Task.status == TaskStatus.ACTIVE, Task.assignee_id == holder)
-        .values(assignee_id=None, version=Task.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not released:
-        db.session.rollback()
-        db.session.refresh(task)
+    if not update_if(task, Task.status == TaskStatus.ACTIVE, Task.assignee_id == holder,
+                     assignee_id=None, updated_at=utcnow()):
+        refresh_after_losing(task)
         raise StaleTask(task)
     record(user, "task.released", task, {"assignee_id": holder})
     db.session.commit()
-    db.session.refresh(task)
+    db.session.expire(task, ["assignee"])  # loaded again for the answer
     return task
