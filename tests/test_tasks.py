@@ -692,3 +692,15 @@ def test_an_anonymised_household_leaves_a_listed_task(client, world, services, v
     sign_in(client, world["leader"])
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "Còn phải đến (1)" in html and f"household_id={second.id}" not in html
+
+
+def test_a_leaders_today_points_to_the_teams_overdue_tasks(client, world, services, db):
+    overdue = make_task(world["team_a"], world["village_a1"], [services["DVC"]], leader=world["leader"],
+                        assignee=world["volunteer"], days=-2)
+    sign_in(client, world["leader"])
+    html = client.get("/").get_data(as_text=True)
+    assert "1 nhiệm vụ của tổ đã quá hạn" in html and 'href="/tasks?who=overdue"' in html
+    listed = client.get("/tasks?who=overdue").get_data(as_text=True)
+    assert f'href="/tasks/{overdue.id}"' in listed and f'href="/tasks/{world["task_a"].id}"' not in listed
+    sign_in(client, world["volunteer"])
+    assert "đã quá hạn ›" not in client.get("/").get_data(as_text=True)

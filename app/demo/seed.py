@@ -18,7 +18,7 @@ from app.core.text import search_key
 from app.demo.names import mobile_number, person_name, shop_name
 from app.demo.villages import village_plan
 from app.extensions import db
-from app.helplogs.models import HelpLog, LogStatus, Outcome
+from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.tasks.models import Task, TaskScope
@@ -214,13 +214,22 @@ def seed_tasks(teams: list[Team], users: dict[str, User]) -> None:
         village = team.villages[village_no]
         size = db.session.scalar(select(func.count()).select_from(Household).where(Household.village_id == village.id))
         leader = next(m.user for m in team.memberships if m.is_leader)
-        db.session.add(Task(
+        task = Task(
             team=team, village=village, scope=TaskScope.VILLAGE, target_count=max(1, round(size * share)),
             starts_on=today - timedelta(days=started), due_on=today + timedelta(days=due),
             is_open=assignee is None, assignee=users[assignee] if assignee else None,
             services=[services[code] for code in codes], created_by=leader,
             created_at=utcnow() - timedelta(days=started), updated_at=utcnow() - timedelta(days=started),
-        ))
+        )
+        db.session.add(task)
+        # Every other fitting household log made since the task began was logged from it.
+        fitting = db.session.scalars(
+            select(HelpLog).join(help_log_services).where(
+                HelpLog.village_id == village.id, HelpLog.team_id == team.id, HelpLog.household_id.is_not(None),
+                HelpLog.helped_on >= task.starts_on, help_log_services.c.service_id.in_([s.id for s in task.services]))
+            .distinct().order_by(HelpLog.id))
+        for log in list(fitting)[::2]:
+            log.task = task
 
 
 def seed_demo() -> dict[str, int]:

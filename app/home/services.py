@@ -1,7 +1,7 @@
 """What each role sees first: a few numbers and links, in a bounded number of queries."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.access import area_filter, household_filter, team_filter
 from app.accounts.models import Role, User
@@ -11,7 +11,7 @@ from app.extensions import db
 from app.households.models import Household
 from app.core.db import local_today
 from app.helplogs.queries import today_screen
-from app.tasks.queries import progress, today_tasks
+from app.tasks.queries import overdue_count, progress, today_tasks
 from app.households.queries import household_counts
 from app.teams.models import Membership, Team
 
@@ -59,6 +59,8 @@ def dashboard(user: User) -> dict:
         context["tasks"] = today_tasks(user)
         context["task_progress"] = progress(task.id for task in context["tasks"])
         context["today"] = local_today()
+        if user.role == Role.LEADER:
+            context["overdue_tasks"] = overdue_count(user, context["today"])
     else:
         context["totals"] = area_totals(user)
         context["home_area"] = user.home_area

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import helplog_filter, task_filter, team_filter, team_ids
 from app.accounts.models import Role, User
+from app.core.db import local_today
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
 from app.households.models import Household
@@ -72,11 +73,19 @@ def today_tasks(user: User, *, limit: int = 20) -> list[Task]:
     ))
 
 
+def overdue_count(user: User, today: date) -> int:
+    """Active tasks past their due date in the teams ``user`` leads."""
+    return db.session.scalar(
+        select(func.count()).select_from(Task).where(
+            Task.team_id.in_(team_ids(user, leading=True)), Task.status == TaskStatus.ACTIVE, Task.due_on < today)
+    ) or 0
+
+
 @dataclass
 class TaskFilters:
     status: str = TaskStatus.ACTIVE
     team_id: int | None = None
-    who: str = "all"  # all, mine, open
+    who: str = "all"  # all, mine, open, overdue
 
     def args(self) -> dict:
         return {k: v for k, v in (("status", self.status), ("team", self.team_id), ("who", self.who)) if v}
@@ -93,6 +102,8 @@ def task_list(user: User, filters: TaskFilters, *, page: int):
         stmt = stmt.where(Task.assignee_id == user.id)
     elif filters.who == "open":
         stmt = stmt.where(Task.is_open, Task.assignee_id.is_(None))
+    elif filters.who == "overdue":
+        stmt = stmt.where(Task.status == TaskStatus.ACTIVE, Task.due_on < local_today())
     order = (Task.due_on, Task.id) if filters.status == TaskStatus.ACTIVE else (Task.ended_at.desc(), Task.id.desc())
     stmt = stmt.options(*TASK_OPTIONS).order_by(*order)
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)

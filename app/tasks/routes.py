@@ -29,7 +29,7 @@ def _filters() -> TaskFilters:
     who = request.args.get("who") or "all"
     return TaskFilters(status=status if status in set(TaskStatus) else TaskStatus.ACTIVE,
                        team_id=request.args.get("team", type=db_int),
-                       who=who if who in ("all", "mine", "open") else "all")
+                       who=who if who in ("all", "mine", "open", "overdue") else "all")
 
 
 @bp.get("")
