@@ -1,5 +1,6 @@
 """What the benchmarks share: a migrated, seeded database and the arithmetic of timings."""
 
+import os
 import statistics
 import sys
 import time
@@ -40,3 +41,15 @@ def timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return (time.perf_counter() - started) * 1000
+
+
+def databases(stem: str, scale: float, skip_sqlite: bool = False):
+    """(name, URL) of each database to measure: the SQLite file ``bench/out/<stem>-<scale>.sqlite``,
+    built once and reused, and the PostgreSQL database of ``BENCH_DATABASE_URL`` when it is set."""
+    from config import database_url
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not skip_sqlite:
+        yield "sqlite", f"sqlite:///{OUT / f'{stem}-{scale:g}.sqlite'}"
+    if os.environ.get("BENCH_DATABASE_URL"):
+        yield "postgresql", database_url(os.environ["BENCH_DATABASE_URL"])

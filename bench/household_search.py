@@ -12,7 +12,6 @@ realistic prefixes typed on a phone. Prints ``BENCH <metric> <milliseconds> db=<
 """
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, percentiles, prepare, timed  # noqa: E402
+from common import databases, percentiles, prepare, timed  # noqa: E402
 
 from sqlalchemy import event, func, select  # noqa: E402
 
@@ -30,7 +29,6 @@ from app.extensions import db  # noqa: E402
 from app.households.models import Household  # noqa: E402
 from app.households.queries import search_households  # noqa: E402
 from app.teams.models import MemberRole, Membership, team_villages  # noqa: E402
-from config import database_url  # noqa: E402
 
 # What people type: a family name, family + middle, a given name, part of a word, a shop.
 PREFIXES = ["nguyen van", "tran thi h", "duc", "le thi", "pham", "nguyen van duc", "hoang minh",
@@ -145,12 +143,8 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    if not args.skip_sqlite:
-        path = OUT / f"bench-{args.scale:g}.sqlite"
-        bench("sqlite", f"sqlite:///{path}", args.scale, args.queries, args.explain)
-    if os.environ.get("BENCH_DATABASE_URL"):
-        bench("postgresql", database_url(os.environ["BENCH_DATABASE_URL"]), args.scale, args.queries, args.explain)
+    for name, url in databases("bench", args.scale, args.skip_sqlite):
+        bench(name, url, args.scale, args.queries, args.explain)
 
 
 if __name__ == "__main__":

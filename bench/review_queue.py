@@ -14,14 +14,13 @@ Prints ``BENCH <metric> <milliseconds> db=<name> ...``.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, percentiles, prepare, timed  # noqa: E402
+from common import databases, percentiles, prepare, timed  # noqa: E402
 
 from sqlalchemy import func, select, update  # noqa: E402
 
@@ -30,7 +29,6 @@ from app.accounts.models import Role, User  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.helplogs.models import HelpLog, LogStatus  # noqa: E402
 from app.teams.models import MemberRole, Membership  # noqa: E402
-from config import database_url  # noqa: E402
 
 
 
@@ -132,12 +130,8 @@ def main() -> None:
     parser.add_argument("--pending", type=int, default=500)
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    if not args.skip_sqlite:
-        path = OUT / f"reviews-{args.scale:g}.sqlite"
-        bench("sqlite", f"sqlite:///{path}", args.scale, args.requests, args.pending)
-    if os.environ.get("BENCH_DATABASE_URL"):
-        bench("postgresql", database_url(os.environ["BENCH_DATABASE_URL"]), args.scale, args.requests, args.pending)
+    for name, url in databases("reviews", args.scale, args.skip_sqlite):
+        bench(name, url, args.scale, args.requests, args.pending)
 
 
 if __name__ == "__main__":

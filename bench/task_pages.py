@@ -14,7 +14,6 @@ Prints ``BENCH <metric> p50=<ms> p95=<ms> statements=<n> db=<name> ...``.
 """
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, percentiles, prepare, timed  # noqa: E402
+from common import databases, percentiles, prepare, timed  # noqa: E402
 
 from sqlalchemy import event, func, select  # noqa: E402
 
@@ -35,7 +34,6 @@ from app.households.models import Household  # noqa: E402
 from app.tasks.models import Task, TaskStatus, task_services  # noqa: E402
 from app.tasks.queries import scope_size  # noqa: E402
 from app.teams.models import MemberRole, Membership, team_villages  # noqa: E402
-from config import database_url  # noqa: E402
 
 
 @contextmanager
@@ -172,12 +170,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    if not args.skip_sqlite:
-        path = OUT / f"tasks-{args.scale:g}.sqlite"
-        bench("sqlite", f"sqlite:///{path}", args.scale, args.requests)
-    if os.environ.get("BENCH_DATABASE_URL"):
-        bench("postgresql", database_url(os.environ["BENCH_DATABASE_URL"]), args.scale, args.requests)
+    for name, url in databases("tasks", args.scale, args.skip_sqlite):
+        bench(name, url, args.scale, args.requests)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ HOUSEHOLDS_PER_PAGE = 50
 TASK_OPTIONS = (selectinload(Task.services), joinedload(Task.village), joinedload(Task.assignee))
 
 
+def live_in(village_id):
+    """Households of the village that a task can be about: every one not anonymised."""
+    return and_(Household.village_id == village_id, Household.anonymised_at.is_(None))
+
+
 def progress(task_ids) -> dict[int, int]:
     """Target households reached per task: distinct households with an approved log for one
     of the task's services since the task began, whether or not the log was linked to it.
@@ -54,7 +59,7 @@ def scope_size(task: Task) -> int:
     if task.scope == TaskScope.VILLAGE:
         return db.session.scalar(
             select(func.count()).select_from(Household)
-            .where(Household.village_id == task.village_id, Household.anonymised_at.is_(None))
+            .where(live_in(task.village_id))
         ) or 0
     return db.session.scalar(
         select(func.count()).select_from(task_households)
@@ -109,7 +114,7 @@ def task_list(user: User, filters: TaskFilters, *, page: int):
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 
 
-def team_choices(user: User, *, leading: bool = True) -> list[Team]:
+def team_choices(user: User) -> list[Team]:
     """Teams the user may set tasks for: those they lead (for an administrator, every active
     team they may see)."""
     stmt = (select(Team).where(Team.is_active).options(selectinload(Team.villages), joinedload(Team.commune))
@@ -117,7 +122,7 @@ def team_choices(user: User, *, leading: bool = True) -> list[Team]:
     if user.role == Role.ADMIN:
         stmt = stmt.where(team_filter(user))
     else:
-        stmt = stmt.where(Team.id.in_(team_ids(user, leading=leading)))
+        stmt = stmt.where(Team.id.in_(team_ids(user, leading=True)))
     return list(db.session.scalars(stmt))
 
 
@@ -180,7 +185,7 @@ def other_tasks_covering(village_id: int, service_ids, *, exclude_task_id: int |
 def village_households(village_id: int) -> list[Household]:
     """Every live household of a village, by name: a few hundred at most."""
     return list(db.session.scalars(
-        select(Household).where(Household.village_id == village_id, Household.anonymised_at.is_(None))
+        select(Household).where(live_in(village_id))
         .order_by(Household.search_key, Household.id)
     ))
 
@@ -188,7 +193,7 @@ def village_households(village_id: int) -> list[Household]:
 def target_households(task: Task, *, reached: set[int], show: str, page: int):
     """The task's households, the ones still to reach (``show="todo"``) or reached ones."""
     if task.scope == TaskScope.VILLAGE:
-        stmt = select(Household).where(Household.village_id == task.village_id, Household.anonymised_at.is_(None))
+        stmt = select(Household).where(live_in(task.village_id))
     else:
         stmt = select(Household).join(task_households, task_households.c.household_id == Household.id).where(
             task_households.c.task_id == task.id, Household.anonymised_at.is_(None))

@@ -24,7 +24,7 @@ from app.core.versioning import refresh_after_losing, update_if
 from app.extensions import db
 from app.households.models import Household
 from app.tasks.models import Task, TaskScope, TaskStatus, task_households
-from app.tasks.queries import reached_since, scope_size
+from app.tasks.queries import live_in, reached_since, scope_size
 from app.teams.models import Membership, Team, team_villages
 
 MAX_NOTE = 500
@@ -139,30 +139,22 @@ def create_task(leader: User, data: TaskInput, *, today: date | None = None) -> 
     if data.choose not in Choose.ALL:
         raise TaskError(_l("Choose which households the task is for."), "choose")
     household_ids: list[int] = []
+    live = set(db.session.scalars(select(Household.id).where(live_in(village.id))))
     if data.choose == Choose.VILLAGE:
-        size = db.session.scalar(
-            select(db.func.count()).select_from(Household)
-            .where(Household.village_id == village.id, Household.anonymised_at.is_(None))
-        ) or 0
-        if size == 0:
+        if not live:
             raise TaskError(_l("This village has no registered households yet."), "choose")
+    elif data.choose == Choose.UNREACHED:
+        household_ids = sorted(live - reached_since(village.id, [s.id for s in data.services]))
+        if not household_ids:
+            raise TaskError(_l("Every household of this village was already reached for this help."), "choose")
     else:
-        live = set(db.session.scalars(
-            select(Household.id).where(Household.village_id == village.id, Household.anonymised_at.is_(None))
-        ))
-        if data.choose == Choose.UNREACHED:
-            reached = reached_since(village.id, [s.id for s in data.services])
-            household_ids = sorted(live - reached)
-            if not household_ids:
-                raise TaskError(_l("Every household of this village was already reached for this help."), "choose")
-        else:
-            household_ids = sorted(set(data.household_ids))
-            if not household_ids:
-                raise TaskError(_l("Tick the households the task is for."), "household_ids")
-            if not set(household_ids) <= live:
-                raise TaskError(_l("Some of the households are not in this village of the team. Choose again."),
-                                "household_ids")
-        size = len(household_ids)
+        household_ids = sorted(set(data.household_ids))
+        if not household_ids:
+            raise TaskError(_l("Tick the households the task is for."), "household_ids")
+        if not set(household_ids) <= live:
+            raise TaskError(_l("Some of the households are not in this village of the team. Choose again."),
+                            "household_ids")
+    size = len(household_ids) if household_ids else len(live)
     target = _check_target(data, size)
     task = Task(
         team=team, village=village, scope=TaskScope.VILLAGE if data.choose == Choose.VILLAGE else TaskScope.HOUSEHOLDS,
