@@ -708,3 +708,14 @@ def test_a_leaders_today_points_to_the_teams_overdue_tasks(client, world, servic
     assert f'href="/tasks/{overdue.id}"' in listed and f'href="/tasks/{world["task_a"].id}"' not in listed
     sign_in(client, world["volunteer"])
     assert "đã quá hạn ›" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_task_list_pages_in_place(client, world, services):
+    for day in range(21):
+        make_task(world["team_a"], world["village_a1"], [services["DVC"]], leader=world["leader"], days=day + 1)
+    sign_in(client, world["volunteer"])
+    first = client.get("/tasks").get_data(as_text=True)
+    assert 'rel="next"' in first and 'rel="prev"' not in first and "Trang 1/2" in first
+    last = client.get("/tasks?page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert last.startswith('<div id="task-list">') and 'rel="prev"' in last and 'hx-push-url="true"' in last
+    assert last.count('class="task-row') == 2  # 22 tasks, 20 a page
