@@ -49,16 +49,27 @@ def test_lang_param_switches_and_is_remembered_in_a_cookie(client, world):
     assert "Đăng nhập" in back.get_data(as_text=True)
 
 
-def test_lang_choice_is_saved_on_the_profile(client, world, db):
+def test_lang_param_changes_no_stored_data(client, world, db):
+    """A GET never changes state: ?lang sets this browser's cookie, not the profile."""
     sign_in(client, world["volunteer"])
-    client.get("/?lang=en")
+    page = client.get("/?lang=en")
+    assert '<html lang="en">' in page.get_data(as_text=True)
+    db.session.refresh(world["volunteer"])
+    assert world["volunteer"].locale is None
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)  # the cookie remembers
+
+
+def test_profile_language_follows_the_user_to_a_new_device(client, world, db):
+    sign_in(client, world["volunteer"])
+    assert client.post("/account/language", data={"locale": "en"}).status_code == 302
     db.session.refresh(world["volunteer"])
     assert world["volunteer"].locale == "en"
-    # A new device without the cookie still gets English after sign-in.
     other = client.application.test_client()
     sign_in(other, world["volunteer"])
-    page = other.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in page
+    assert '<html lang="en">' in other.get("/").get_data(as_text=True)
+    # On a browser that chose Vietnamese, the cookie wins over the profile.
+    assert '<html lang="vi">' in other.get("/?lang=vi").get_data(as_text=True)
+    assert '<html lang="vi">' in other.get("/").get_data(as_text=True)
 
 
 def test_unknown_lang_is_400_with_a_clear_message(client):

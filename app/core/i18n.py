@@ -10,18 +10,19 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """?lang first, then the signed-in user's profile, then the cookie, then Vietnamese."""
+    """?lang first, then this browser's cookie, then the signed-in user's profile (a new
+    device), then Vietnamese."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = g.get("chosen_lang")
     if chosen:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in languages:
         return cookie
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -36,7 +37,8 @@ def read_lang_param() -> None:
 
 
 def remember_lang(response):
-    """After a ?lang request: keep the choice in a cookie and on the user's profile."""
+    """After a ?lang request: keep the choice in this browser's cookie. A GET changes nothing
+    stored: the profile's language changes only through its form."""
     lang = g.get("chosen_lang")
     if lang:
         response.set_cookie(
@@ -44,15 +46,6 @@ def remember_lang(response):
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         )
     return response
-
-
-def save_lang_on_profile() -> None:
-    from app.extensions import db
-
-    lang = g.get("chosen_lang")
-    if lang and current_user.is_authenticated and current_user.locale != lang:
-        current_user.locale = lang
-        db.session.commit()
 
 
 def format_day(value: date | datetime | None) -> str:
