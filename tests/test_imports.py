@@ -107,7 +107,10 @@ def test_quoted_cells_headers_in_any_case_and_blank_rows(app):
     (b"%PDF-1.7\n...", 415, "PDF"),
     ("Tên thôn, số hộ\nThôn 1, 200\n".encode(), 400, "Missing: commune_code, village_name"),
     (f"{VILLAGE_HEADER}\n".encode(), 400, "no rows"),
-    (f"{VILLAGE_HEADER}\n18562,\"Thôn 1\n".encode() + b"x" * 140_000, 400, "could not be read"),
+    (f"{VILLAGE_HEADER}\n18562,\"Thôn 1\n".encode() + b"x" * 140_000, 400, "Row 2 has a cell longer than"),
+    (f"{VILLAGE_HEADER}\n18562,Thôn 1\n".encode() + b"x" * 140_000, 400, "Row 3 has a cell longer than"),
+    (b"x" * 140_000 + f"\n{VILLAGE_HEADER}\n".encode(), 400, "Row 1 has a cell longer than"),
+    (f"{VILLAGE_HEADER}\n".encode() + b"18562,Thon 1\n" * 6000 + b"18562,Th\x00n 2\n", 415, "not a CSV"),
 ])
 def test_files_that_cannot_be_imported(app, raw, status, message):
     with pytest.raises(ImportFileError) as raised:

@@ -56,7 +56,7 @@ def decode(raw: bytes) -> str:
         text = _decoded(raw[3:], "utf-8")
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
         text = _decoded(raw, "utf-16")
-    elif b"\x00" in raw[:65536]:
+    elif b"\x00" in raw:
         raise ImportFileError(NOT_TEXT, 415)
     else:
         try:
@@ -85,7 +85,7 @@ def _dialect(text: str, required: tuple[str, ...]) -> tuple[str, list[str]]:
     candidates += [d for d in (";", ",", "\t") if d not in candidates]
     best: tuple[str, list[str]] | None = None
     for delimiter in candidates:
-        header = [column_key(cell) for cell in next(csv.reader([first_line], delimiter=delimiter), [])]
+        header = [column_key(cell) for cell in _cells(first_line, delimiter, row=1)]
         if set(required) <= set(header):
             return delimiter, header
         if best is None or len(set(required) & set(header)) > len(set(required) & set(best[1])):
@@ -93,6 +93,22 @@ def _dialect(text: str, required: tuple[str, ...]) -> tuple[str, list[str]]:
     missing = [c for c in required if c not in best[1]]
     raise ImportFileError(_l("The file's first row must name the columns, as in the template. Missing: "
                              "%(columns)s.", columns=", ".join(missing)))
+
+
+def _unreadable(row: int, error: csv.Error) -> ImportFileError:
+    if "field larger than field limit" in str(error):
+        return ImportFileError(_l("Row %(row)s has a cell longer than %(max)s characters. Check the quotes in "
+                                  "that row: a missing closing quote runs a cell on to the end of the file.",
+                                  row=row, max=format_number(csv.field_size_limit())))
+    return ImportFileError(_l("Row %(row)s could not be read as CSV (%(error)s). Check the quotes in "
+                              "that row.", row=row, error=str(error)))
+
+
+def _cells(line: str, delimiter: str, *, row: int) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as error:
+        raise _unreadable(row, error) from None
 
 
 def read_table(raw: bytes, required: tuple[str, ...]) -> Table:
@@ -105,6 +121,7 @@ def read_table(raw: bytes, required: tuple[str, ...]) -> Table:
     delimiter, header = _dialect(text, required)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
+    number = 1  # the row being read, as Excel numbers it
     try:
         next(reader)
         for number, cells in enumerate(reader, start=2):
@@ -112,8 +129,7 @@ def read_table(raw: bytes, required: tuple[str, ...]) -> Table:
                 continue
             rows.append((number, {name: cell for name, cell in zip(header, cells) if name}))
     except csv.Error as error:
-        raise ImportFileError(_l("Row %(row)s could not be read as CSV (%(error)s). Check the quotes in "
-                                 "that row.", row=reader.line_num, error=str(error))) from None
+        raise _unreadable(number + 1, error) from None
     if not rows:
         raise ImportFileError(_l("The file has no rows under its header."))
     if len(rows) > MAX_ROWS:
