@@ -47,13 +47,13 @@ def register_request_hooks(app: Flask) -> None:
     from app.access import enforce_access
     from app.accounts.login import require_password_change
     from app.core import i18n, logging
-    from app.core.forms import refuse_undecodable_form
+    from app.core.forms import refuse_control_characters, refuse_undecodable_form
 
     logging.register(app)
     i18n.register(app)
     app.before_request(refuse_undecodable_form)
+    app.before_request(refuse_control_characters)
     app.before_request(enforce_access)
-    app.before_request(i18n.save_lang_on_profile)
     app.before_request(require_password_change)
 
 

@@ -10,6 +10,8 @@ is out of scope.
 from flask import abort, request
 from sqlalchemy import false, or_, select, true
 
+from app.core.forms import parse_id
+
 from app.accounts.models import Role, User
 from app.areas.models import Area
 from app.extensions import db, login_manager
@@ -150,9 +152,16 @@ def village_ids(user: User):
     return select(team_villages.c.village_id).where(team_villages.c.team_id.in_(team_ids(user)))
 
 
+def _in_home_area(user: User, area_id_column):
+    """``area_id_column`` names an area inside the user's home area; anywhere without one."""
+    if user.home_area is None:
+        return true()
+    return area_id_column.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
+
+
 def area_filter(user: User):
     if user.role == Role.ADMIN:
-        return true()
+        return Area.subtree(user.home_area.path) if user.home_area else true()
     if user.role == Role.STAFF:
         return Area.subtree(user.home_area.path) if user.home_area else false()
     commune_ids = select(Team.commune_id).where(Team.id.in_(team_ids(user)))
@@ -169,20 +178,9 @@ def manages_places(user: User, area: Area) -> bool:
     return False
 
 
-def managed_area_filter(user: User):
-    """``manages_places`` as a query condition on ``Area``."""
-    if user.role == Role.ADMIN:
-        return Area.subtree(user.home_area.path) if user.home_area else true()
-    if user.role == Role.STAFF and user.home_area:
-        return Area.subtree(user.home_area.path)
-    return false()
-
-
 def _teams_in_home_area(user: User):
     """An administrator's teams: those of communes inside their home area (all without one)."""
-    if user.home_area is None:
-        return true()
-    return Team.commune_id.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
+    return _in_home_area(user, Team.commune_id)
 
 
 def team_filter(user: User):
@@ -209,27 +207,30 @@ def user_filter(user: User):
 
 
 def household_filter(user: User):
-    """Staff see aggregates only, never named households (DESIGN §5)."""
+    """Staff see aggregates only, never named households (DESIGN §5); an administrator sees
+    those of their home area."""
     if user.role == Role.ADMIN:
-        return true()
+        return _in_home_area(user, Household.village_id)
     if user.role == Role.STAFF:
         return false()
     return Household.village_id.in_(village_ids(user))
 
 
 def helplog_filter(user: User):
-    """Volunteers see their own logs; leaders also their teams'; staff only aggregates."""
+    """Volunteers see their own logs; leaders also their teams'; staff only aggregates;
+    administrators those of their home area."""
     if user.role == Role.ADMIN:
-        return true()
+        return _in_home_area(user, HelpLog.village_id)
     if user.role == Role.STAFF:
         return false()
     return or_(HelpLog.author_id == user.id, HelpLog.team_id.in_(team_ids(user, leading=True)))
 
 
 def review_filter(user: User):
-    """The logs ``user`` reviews: those of the teams they lead; an administrator's, all."""
+    """The logs ``user`` reviews: those of the teams they lead; an administrator, those of
+    their home area."""
     if user.role == Role.ADMIN:
-        return true()
+        return _in_home_area(user, HelpLog.village_id)
     if user.role != Role.LEADER:
         return false()
     return HelpLog.team_id.in_(team_ids(user, leading=True))
@@ -238,7 +239,7 @@ def review_filter(user: User):
 def task_filter(user: User):
     """Tasks are seen by the team's members (who may claim or do them) and administrators."""
     if user.role == Role.ADMIN:
-        return true() if user.home_area is None else Task.team_id.in_(select(Team.id).where(_teams_in_home_area(user)))
+        return _in_home_area(user, Task.village_id)
     if user.role == Role.STAFF:
         return false()
     return Task.team_id.in_(team_ids(user))
@@ -266,7 +267,7 @@ def can(user: User, action: str, obj) -> bool:
         if model is User:
             return user.role == Role.ADMIN and can(user, "view", obj)
         if user.role == Role.ADMIN:
-            return model not in (Team, Task) or can(user, "view", obj)
+            return can(user, "view", obj)
         if model is Team:
             return db.session.scalar(
                 select(Team.id).where(Team.id == obj.id, Team.id.in_(team_ids(user, leading=True)))
@@ -279,9 +280,21 @@ def can(user: User, action: str, obj) -> bool:
     raise ValueError(f"unknown action {action!r}")
 
 
+def find(user: User, model, ident, action: str = "view"):
+    """The object named by ``ident`` (request text or an int) when ``user`` may ``action`` it;
+    None when it does not exist, is out of scope or ``ident`` is no id at all."""
+    ident = parse_id(ident.strip() if isinstance(ident, str) else ident)
+    if ident is None:
+        return None
+    if action == "view":
+        return db.session.scalar(scoped(user, model).where(model.id == ident))
+    obj = db.session.get(model, ident)
+    return obj if obj is not None and can(user, action, obj) else None
+
+
 def get_or_404(user: User, model, ident, action: str = "view"):
     """The object when ``user`` may ``action`` it; a 404 otherwise, as if it did not exist."""
-    obj = db.session.get(model, ident)
-    if obj is None or not can(user, action, obj):
+    obj = find(user, model, ident, action)
+    if obj is None:
         abort(404)
     return obj

@@ -201,6 +201,12 @@ def world(db):
     return {k: v for k, v in locals().items() if not k.startswith("_")}
 
 
+@pytest.fixture()
+def commune_admin(world):
+    """An administrator homed in commune A: they manage that commune only."""
+    return make_user("admin_a", Role.ADMIN, world["commune_a"], full_name="Quản trị Thạch Hà")
+
+
 @contextmanager
 def count_queries():
     """Counts SQL statements run inside the block: ``with count_queries() as n: ...; n()``."""

@@ -29,11 +29,6 @@ def user_count(db):
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-@pytest.fixture()
-def commune_admin(world):
-    return make_user("admin_a", Role.ADMIN, world["commune_a"], full_name="Quản trị Thạch Hà")
-
-
 def new_account(actor, **overrides):
     fields = {"username": "tnv.duc", "full_name": "Nguyễn Văn Đức", "role": Role.VOLUNTEER,
               "home_area": None, "phone": "0912 345 678"} | overrides

@@ -66,12 +66,12 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
-    from app.core import routes
+    from app.core import health
 
     def down(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(routes.db.session, "execute", down)
+    monkeypatch.setattr(health.db.session, "execute", down)
     response = client.get("/healthz")
     assert response.status_code == 503
 

@@ -92,13 +92,27 @@ def test_adding_outside_ones_villages_is_refused(db, world, username, village):
         create_household(world[username], world[village], HouseholdData("Lê Văn A"), Consent(ConsentMethod.SIGNED))
 
 
-def test_duplicates_by_similar_name_in_the_village_or_same_phone_anywhere(db, world):
+def test_duplicates_by_similar_name_in_the_village_or_same_phone_in_scope(db, world):
+    make_household(world["village_a1"], "Phạm Thị Hằng", phone="+84987654321")
+    volunteer = world["volunteer"]
+
+    def names(village, name, phone=None):
+        return [h.display_name for h in find_duplicates(volunteer, world[village], name, phone).households]
+
+    assert names("village_a1", "nguyen van duc") == ["Nguyễn Văn Đức"]
+    assert names("village_a1", "Nguyễn Văn Đực") == ["Nguyễn Văn Đức"]  # one tone off
+    assert not find_duplicates(volunteer, world["village_a2"], "Nguyễn Văn Đức", None)  # another village
+    assert names("village_a1", "Lê B", "0987654321") == ["Phạm Thị Hằng"]
+    assert not find_duplicates(volunteer, world["village_a1"], "Trần Quốc Toản", None)
+
+
+def test_a_phone_registered_outside_ones_scope_is_only_flagged(db, world):
+    """DESIGN §6: a match elsewhere is mentioned without name or place."""
     make_household(world["village_b1"], "Phạm Thị Hằng", phone="+84987654321")
-    assert [h.display_name for h in find_duplicates(world["village_a1"], "nguyen van duc", None)] == ["Nguyễn Văn Đức"]
-    assert find_duplicates(world["village_a1"], "Nguyễn Văn Đực", None)  # one tone off
-    assert find_duplicates(world["village_a2"], "Nguyễn Văn Đức", None) == []  # another village
-    assert [h.display_name for h in find_duplicates(world["village_a1"], "Lê B", "0987654321")] == ["Phạm Thị Hằng"]
-    assert find_duplicates(world["village_a1"], "Trần Quốc Toản", None) == []
+    found = find_duplicates(world["volunteer"], world["village_a1"], "Lê B", "0987 654 321")
+    assert found.households == [] and found.phone_elsewhere
+    mine = find_duplicates(world["outsider"], world["village_b1"], "Lê B", "0987654321")
+    assert [h.display_name for h in mine.households] == ["Phạm Thị Hằng"] and not mine.phone_elsewhere
 
 
 def test_update_records_changed_fields_and_moves_within_scope(db, world):

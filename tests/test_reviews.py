@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.core.db import local_today
 from app.helplogs.models import HelpLog, LogStatus
-from app.helplogs.services import LogInput, StaleLog, edit_log, submit_log
+from app.core.versioning import Stale
+from app.helplogs.services import LogInput, edit_log, submit_log
 from app.reviews.services import ReviewError, approve_log, approve_many, return_log
-from app.access import review_filter
 from tests.conftest import count_queries, make_household, make_log, make_services, make_user, sign_in
 
 
@@ -44,7 +44,7 @@ def test_approve_bumps_the_version_and_audits(db, world):
 
 def test_approve_with_an_old_version_is_stale_and_changes_nothing(db, world):
     log = world["log_a"]
-    with pytest.raises(StaleLog):
+    with pytest.raises(Stale):
         approve_log(world["leader"], log, version=7)
     assert fresh(db, log).status == LogStatus.SUBMITTED and fresh(db, log).version == 1
 
@@ -79,7 +79,7 @@ def test_bulk_approval_skips_and_reports_the_stale_one(db, world):
     approve_log(world["leader"], logs[1], version=1)  # reviewed meanwhile
     seen = {log.id: 1 for log in logs}
     seen[logs[2].id] = 0  # an old version
-    result = approve_many(world["leader"], seen, review_filter(world["leader"]))
+    result = approve_many(world["leader"], seen)
     assert [log.id for log in result.approved] == [logs[0].id]
     assert {log.id for log in result.stale} == {logs[1].id, logs[2].id}
     assert fresh(db, logs[0]).status == LogStatus.APPROVED and fresh(db, logs[2]).status == LogStatus.SUBMITTED
@@ -89,7 +89,7 @@ def test_bulk_approval_skips_and_reports_the_stale_one(db, world):
 
 def test_bulk_approval_ignores_logs_of_other_teams(db, world):
     other = make_log(world["outsider"], world["team_b"], world["household_b"])
-    result = approve_many(world["leader"], {other.id: 1}, review_filter(world["leader"]))
+    result = approve_many(world["leader"], {other.id: 1})
     assert result.approved == [] and result.stale == []
     assert fresh(db, other).status == LogStatus.SUBMITTED
 

@@ -13,8 +13,9 @@ from app.core.db import local_today
 from app.helplogs.models import HelpLog, LogStatus
 from app.tasks.models import Task, TaskScope, TaskStatus
 from app.tasks.queries import other_tasks_covering, progress
+from app.core.versioning import Stale
 from app.tasks.services import (
-    Choose, StaleTask, TaskError, TaskInput, claim_task, create_task, end_task, release_task, update_task,
+    Choose, TaskError, TaskInput, claim_task, create_task, end_task, release_task, update_task,
 )
 from tests.conftest import count_queries, make_household, make_log, make_services, make_task, make_user, sign_in
 
@@ -186,9 +187,9 @@ def test_an_open_task_is_claimed_once(db, world):
     assert task.assignee_id == world["volunteer"].id and task.version == 2
     late = db.session.get(Task, task.id)
     db.session.expire(late)
-    with pytest.raises(StaleTask) as error:
+    with pytest.raises(Stale) as error:
         claim_task(second, late)
-    assert error.value.task.assignee_id == world["volunteer"].id
+    assert error.value.obj.assignee_id == world["volunteer"].id
 
 
 def test_only_team_members_claim(db, world):
@@ -232,7 +233,7 @@ def test_update_changes_and_audits_only_what_changed(db, world, services, villag
 def test_update_with_an_old_version_is_stale(db, world, services):
     task = world["task_a"]
     claim_task(world["volunteer"], task)
-    with pytest.raises(StaleTask):
+    with pytest.raises(Stale):
         update_task(world["leader"], task, task_input(world, services, target_count=1), version=1)
 
 
@@ -249,7 +250,7 @@ def test_an_overdue_task_keeps_its_date_when_other_things_change(db, world, serv
 def test_close_and_cancel_end_the_task(db, world):
     task = end_task(world["leader"], world["task_a"], TaskStatus.CLOSED, version=1)
     assert task.status == TaskStatus.CLOSED and task.ended_at is not None
-    with pytest.raises(StaleTask):
+    with pytest.raises(Stale):
         end_task(world["leader"], task, TaskStatus.CANCELLED, version=2)
 
 

@@ -73,19 +73,19 @@ def test_create_team_needs_a_commune_within_reach(db, world):
 def test_update_team_renames_and_sets_villages_with_old_and_new(db, world):
     team = world["team_a"]
     changes = update_team(world["admin"], team, name="Tổ Thạch Hà",
-                          villages=[world["village_a1"], world["village_a2"]])
+                          village_ids=[world["village_a1"].id, world["village_a2"].id])
     assert changes == {"name": ["Tổ 1", "Tổ Thạch Hà"],
                        "village_ids": [[world["village_a1"].id],
                                        sorted([world["village_a1"].id, world["village_a2"].id])]}
     assert events(db, "team.updated")[0].changes == changes
     assert update_team(world["admin"], team, name="Tổ Thạch Hà",
-                       villages=[world["village_a1"], world["village_a2"]]) == {}
+                       village_ids=[world["village_a1"].id, world["village_a2"].id]) == {}
 
 
 def test_update_team_refuses_villages_of_another_commune_and_changes_nothing(db, world):
     team = world["team_a"]
     with pytest.raises(TeamError) as refused:
-        update_team(world["admin"], team, name="Tổ mới", villages=[world["village_a2"], world["village_b1"]])
+        update_team(world["admin"], team, name="Tổ mới", village_ids=[world["village_a2"].id, world["village_b1"].id])
     assert refused.value.field == "villages"
     db.session.rollback()
     db.session.refresh(team)
@@ -97,9 +97,9 @@ def test_a_deactivated_village_may_stay_but_not_be_added(db, world):
     world["village_a2"].is_active = False
     db.session.commit()
     team = world["team_a"]
-    update_team(world["admin"], team, name="Tổ 1 mới", villages=[world["village_a1"]])
+    update_team(world["admin"], team, name="Tổ 1 mới", village_ids=[world["village_a1"].id])
     with pytest.raises(TeamError):
-        update_team(world["admin"], team, name="Tổ 1 mới", villages=[world["village_a1"], world["village_a2"]])
+        update_team(world["admin"], team, name="Tổ 1 mới", village_ids=[world["village_a1"].id, world["village_a2"].id])
 
 
 def test_deactivate_and_reactivate_a_team(db, world):

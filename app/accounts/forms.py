@@ -3,7 +3,7 @@ from wtforms import PasswordField, RadioField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.accounts.rules import MIN_PASSWORD_LENGTH, NAME_MAX
-from app.core.forms import AppForm
+from app.core.forms import AppForm, optional_id
 
 AT_MOST = _l("At most %(max)d characters.")
 
@@ -12,13 +12,6 @@ def check_choice(field, message) -> None:
     """WTForms' own "Not a valid choice." has no Vietnamese: ours says what to do."""
     if field.data not in {choice.value for choice in field.choices}:
         raise ValidationError(message)
-
-
-def optional_id(value):
-    """Select values: '' (none chosen) -> None, digits -> int."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class LoginForm(AppForm):

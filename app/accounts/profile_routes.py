@@ -19,7 +19,7 @@ def _page(password_form=None, language_form=None, status: int = 200):
         password_form=password_form or PasswordChangeForm(formdata=None),
         language_form=language_form or LanguageForm(formdata=None,
                                                     locale=current_user.locale or current_language()),
-        status=status,
+        http_status=status,
     )
 
 

@@ -40,7 +40,7 @@ def login_submit():
     """Sign in with username or phone number and password."""
     form = LoginForm()
     if not form.validate():
-        return render("auth/login.html", form=form, status=400)
+        return render("auth/login.html", form=form, http_status=400)
     try:
         user = authenticate(form.username.data, form.password.data)
     except AccountLocked as locked:
@@ -49,10 +49,10 @@ def login_submit():
             "Try again then, or ask an administrator.",
             time=format_datetime(locked.until, "HH:mm dd/MM/yyyy"),
         ))
-        return render("auth/login.html", form=form, status=423)
+        return render("auth/login.html", form=form, http_status=423)
     except InvalidCredentials:
         form.form_errors.append(_("Wrong username, phone number or password."))
-        return render("auth/login.html", form=form, status=401)
+        return render("auth/login.html", form=form, http_status=401)
     session.clear()  # a fresh session at sign-in: nothing from before carries over
     login_user(user)
     session.permanent = True

@@ -115,7 +115,14 @@ def within_reach(actor: User | None, area: Area | None) -> bool:
     return area.is_within(limit)
 
 
+def out_of_reach(actor: User | None) -> AccountError:
+    """The refusal of a home area ``actor`` may not give (or that is not one at all)."""
+    if actor is None or actor.home_area is None:
+        return AccountError(_l("Choose an area from the list."), "home_area")
+    return AccountError(_l("You can only give an area inside %(area)s.", area=actor.home_area.name),
+                        "home_area", 403)
+
+
 def check_area_grant(actor: User | None, area: Area | None) -> None:
     if not within_reach(actor, area):
-        raise AccountError(_l("You can only give an area inside %(area)s.", area=actor.home_area.name),
-                           "home_area", 403)
+        raise out_of_reach(actor)

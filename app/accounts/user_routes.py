@@ -9,15 +9,15 @@ from app.access import get_or_404
 from app.accounts.forms import NewUserForm, UserFilterForm, UserForm
 from app.accounts.models import ROLE_ORDER, User
 from app.accounts.queries import assignable_areas, user_list
-from app.accounts.rules import AccountError, assignable_roles, within_reach
+from app.accounts.rules import assignable_roles, out_of_reach, within_reach
 from app.accounts.services import (
     create_account, deactivate_account, reactivate_account, reset_password, update_account,
 )
 from app.areas.models import Area
-from app.core.forms import attach_error, db_int
+from app.core.domain import refused
+from app.core.forms import db_int
 from app.core.rendering import render
 from app.core.templating import role_label
-from app.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -28,8 +28,8 @@ def area_label(area: Area) -> str:
 
 def _with_choices(form, user: User | None = None):
     form.role.choices = [SelectChoice(str(role), role_label(role)) for role in assignable_roles(current_user)]
-    areas = assignable_areas(current_user, user.home_area if user else None)
-    choices = [SelectChoice(area.id, area_label(area)) for area in areas]
+    form.areas = assignable_areas(current_user, user.home_area if user else None)
+    choices = [SelectChoice(area.id, area_label(area)) for area in form.areas]
     if within_reach(current_user, None):
         choices.insert(0, SelectChoice("", _("— No home area —")))
     form.home_area.choices = choices
@@ -37,12 +37,12 @@ def _with_choices(form, user: User | None = None):
 
 
 def _chosen_area(form) -> Area | None:
-    """The area picked in the form; AccountError when the id names no area."""
+    """The area picked among the form's choices; AccountError for any other id."""
     if form.home_area.data is None:
         return None
-    area = db.session.get(Area, form.home_area.data)
+    area = next((a for a in form.areas if a.id == form.home_area.data), None)
     if area is None:
-        raise AccountError(_("Choose an area from the list."), "home_area")
+        raise out_of_reach(current_user)
     return area
 
 
@@ -51,7 +51,7 @@ def _local_phone(phone: str | None) -> str:
 
 
 def _show_page(user: User, form: UserForm, status: int = 200):
-    return render("accounts/show.html", user=user, form=form, status=status)
+    return render("accounts/show.html", user=user, form=form, http_status=status)
 
 
 def _temporary_password_page(user: User, password: str, created: bool):
@@ -67,7 +67,7 @@ def index():
     form.role.choices = [SelectChoice("", _("All roles")),
                          *(SelectChoice(str(role), role_label(role)) for role in ROLE_ORDER)]
     if not form.validate():
-        return render("accounts/index.html", "accounts/_results.html", form=form, users=None, status=400)
+        return render("accounts/index.html", "accounts/_results.html", form=form, users=None, http_status=400)
     users = user_list(current_user, q=form.q.data, role=form.role.data,
                       page=request.args.get("page", 1, type=db_int))
     return render("accounts/index.html", "accounts/_results.html", form=form, users=users)
@@ -84,15 +84,14 @@ def create():
     """Create an account; its temporary password is shown once."""
     form = _with_choices(NewUserForm())
     if not form.validate():
-        return render("accounts/new.html", form=form, status=400)
-    try:
+        return render("accounts/new.html", form=form, http_status=400)
+    with refused(form) as refusal:
         user, password = create_account(
             current_user, username=form.username.data, full_name=form.full_name.data,
             role=form.role.data, home_area=_chosen_area(form), phone=form.phone.data,
         )
-    except AccountError as error:
-        attach_error(form, error)
-        return render("accounts/new.html", form=form, status=error.status)
+    if refusal:
+        return render("accounts/new.html", form=form, http_status=refusal.status)
     return _temporary_password_page(user, password, created=True)
 
 
@@ -110,13 +109,11 @@ def update(user_id: int):
     form = _with_choices(UserForm(), user)
     if not form.validate():
         return _show_page(user, form, 400)
-    try:
+    with refused(form) as refusal:
         changes = update_account(current_user, user, full_name=form.full_name.data, role=form.role.data,
                                  home_area=_chosen_area(form), phone=form.phone.data)
-    except AccountError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _show_page(user, form, error.status)
+    if refusal:
+        return _show_page(user, form, refusal.status)
     flash(_("Saved.") if changes else _("Nothing changed."), "success")
     return redirect(url_for("accounts.show", user_id=user.id))
 
@@ -127,20 +124,14 @@ def _edit_form(user: User) -> UserForm:
     return _with_choices(form, user)
 
 
-def _refused(user: User, error: AccountError):
-    """The account page again, with the reason at the top and the refusal's 4xx status."""
-    db.session.rollback()
-    form = _edit_form(user)
-    form.form_errors.append(error.message)
-    return _show_page(user, form, error.status)
-
-
 def _account_action(user_id: int, action, done_message: str):
+    """Run ``action`` on the account; a refusal shows the account page with the reason at the top."""
     user = get_or_404(current_user, User, user_id, "manage")
-    try:
+    form = _edit_form(user)
+    with refused(form) as refusal:
         action(current_user, user)
-    except AccountError as error:
-        return _refused(user, error)
+    if refusal:
+        return _show_page(user, form, refusal.status)
     flash(done_message, "success")
     return redirect(url_for("accounts.show", user_id=user.id))
 
@@ -161,8 +152,9 @@ def reactivate(user_id: int):
 def reset_password_view(user_id: int):
     """Give the user a temporary password, shown once; they choose their own at next sign-in."""
     user = get_or_404(current_user, User, user_id, "manage")
-    try:
+    form = _edit_form(user)
+    with refused(form) as refusal:
         password = reset_password(current_user, user)
-    except AccountError as error:
-        return _refused(user, error)
+    if refusal:
+        return _show_page(user, form, refusal.status)
     return _temporary_password_page(user, password, created=False)

@@ -6,10 +6,10 @@ from app.access import get_or_404, manages_places
 from app.areas.forms import VillageForm
 from app.areas.models import Area, AreaKind
 from app.areas.queries import area_page, search_areas
-from app.areas.services import AreaError, VillageData, add_village, set_village_active, update_village
-from app.core.forms import attach_error, db_int
+from app.areas.services import VillageData, add_village, set_village_active, update_village
+from app.core.domain import refused
+from app.core.forms import db_int
 from app.core.rendering import done, render
-from app.extensions import db
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
 
@@ -44,8 +44,8 @@ def _data(form: VillageForm) -> VillageData:
     return VillageData(form.name.data or "", form.former_commune.data, form.declared_households.data)
 
 
-def _form_page(form: VillageForm, *, commune: Area, village: Area | None = None, status: int = 200):
-    return render("areas/village_form.html", "areas/_village_form.html", status=status,
+def _form_page(form: VillageForm, *, commune: Area, village: Area | None = None, http_status: int = 200):
+    return render("areas/village_form.html", "areas/_village_form.html", http_status=http_status,
                   form=form, commune=commune, village=village)
 
 
@@ -61,13 +61,11 @@ def create_village(commune_id: int):
     commune = _kept(commune_id, AreaKind.COMMUNE)
     form = VillageForm()
     if not form.validate():
-        return _form_page(form, commune=commune, status=400)
-    try:
+        return _form_page(form, commune=commune, http_status=400)
+    with refused(form) as refusal:
         village = add_village(current_user, commune, _data(form))
-    except AreaError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _form_page(form, commune=commune, status=400)
+    if refusal:
+        return _form_page(form, commune=commune, http_status=refusal.status)
     flash(_("Village added."), "success")
     return done(url_for("areas.show", area_id=village.id))
 
@@ -85,13 +83,11 @@ def update(area_id: int):
     village = _kept(area_id, AreaKind.VILLAGE)
     form = VillageForm()
     if not form.validate():
-        return _form_page(form, commune=village.parent, village=village, status=400)
-    try:
+        return _form_page(form, commune=village.parent, village=village, http_status=400)
+    with refused(form) as refusal:
         update_village(current_user, village, _data(form))
-    except AreaError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _form_page(form, commune=village.parent, village=village, status=400)
+    if refusal:
+        return _form_page(form, commune=village.parent, village=village, http_status=refusal.status)
     flash(_("Changes saved."), "success")
     return done(url_for("areas.show", area_id=village.id))
 

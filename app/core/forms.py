@@ -1,3 +1,4 @@
+import re
 from urllib.parse import unquote_to_bytes
 
 from flask import abort, request
@@ -29,8 +30,20 @@ def db_int(value) -> int:
     return number
 
 
+def optional_id(value) -> int | None:
+    """For ``coerce=`` of selects where nothing may be chosen: '' -> None, else ``db_int``."""
+    if value in (None, "", "None"):
+        return None
+    return db_int(value)
+
+
 class IdField(IntegerField):
-    """An id sent by a form (hidden input, radio): a number a row could have, or None."""
+    """An id sent by a form (hidden input, radio): a number a row could have, or None.
+    ``message`` is what the user reads when it is none (a tampered form)."""
+
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
 
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0] in ("", None):
@@ -40,7 +53,7 @@ class IdField(IntegerField):
             self.data = db_int(valuelist[0])
         except ValueError:
             self.data = None
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(str(self.message) if self.message else self.gettext("Not a valid integer value."))
 
 
 class IdConverter(IntegerConverter):
@@ -111,3 +124,19 @@ def refuse_undecodable_form():
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype == "application/x-www-form-urlencoded":
         if not _is_utf8_urlencoded(request.get_data(cache=True)):
             abort(400, description=_l("The form could not be read: text must be sent as UTF-8."))
+
+
+# C0 controls and DEL, but tab, line feed and carriage return, which forms legitimately send.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_control(values) -> bool:
+    return any(_CONTROL.search(key) or _CONTROL.search(value) for key, value in values.items(multi=True))
+
+
+def refuse_control_characters():
+    """Nothing a person types holds a NUL or another control character; PostgreSQL refuses
+    NUL outright. Refuse them all in one place with a 400, for every query and form field."""
+    if _has_control(request.args) or (request.method in ("POST", "PUT", "PATCH") and _has_control(request.form)):
+        abort(400, description=_l("The text sent contains control characters (such as a NUL byte). "
+                                  "Remove them and try again."))

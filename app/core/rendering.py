@@ -16,8 +16,12 @@ def done(url: str):
     return redirect(url, 303)
 
 
-def render(page: str, fragment: str | None = None, *, status: int = 200, **context):
+def render(page: str, fragment: str | None = None, /, *, http_status: int = 200, **context):
+    """``http_status`` is named so that no template variable can become the HTTP status
+    (a log filter called ``status`` once did)."""
+    if type(http_status) is not int:
+        raise TypeError(f"http_status must be an int, not {type(http_status).__name__}")
     template = fragment if fragment and wants_fragment() else page
-    response = make_response(render_template(template, **context), status)
+    response = make_response(render_template(template, **context), http_status)
     response.vary.add("HX-Request")
     return response

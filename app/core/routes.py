@@ -1,8 +1,7 @@
 from flask import Blueprint
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db, limiter
+from app.core.health import database_answers
+from app.extensions import limiter
 
 bp = Blueprint("core", __name__)
 
@@ -11,9 +10,6 @@ bp = Blueprint("core", __name__)
 @limiter.exempt
 def healthz():
     """200 'ok' when the database answers, 503 otherwise."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not database_answers():
         return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

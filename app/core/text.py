@@ -22,11 +22,21 @@ def name_sort_key(full_name: str | None) -> tuple[str, str]:
     return (key.rsplit(" ", 1)[-1], key)
 
 
+def _invisible(ch: str) -> bool:
+    """Control characters (other than white space) and format characters: a right-to-left
+    override or a zero-width space makes a name read or sort as something it is not."""
+    return unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace()
+
+
 def clean_text(text: str | None) -> str:
-    """NFC and single spaces: what is stored for names typed on different keyboards."""
+    """NFC, no invisible characters, single spaces: what is stored for names and notes typed
+    on different keyboards."""
     if not text:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if not _invisible(ch))
+    return _SPACES.sub(" ", text).strip()
 
 
 _MOBILE = re.compile(r"^(?:\+?84|0)?(3|5|7|8|9)(\d{8})$")

@@ -1,29 +1,29 @@
 import uuid
 
 from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.access import get_or_404, task_filter
+from app.access import find, get_or_404
 from app.areas.models import Area
 from app.core.db import local_today
-from app.core.forms import attach_error, db_int, parse_id
+from app.core.domain import refused
+from app.core.forms import db_int, parse_id
 from app.core.rendering import render, wants_fragment
-from app.extensions import db
+from app.core.versioning import Stale
 from app.helplogs.forms import LogForm
-from app.helplogs.models import HelpLog, Outcome
+from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
 from app.helplogs.services import (
-    BACKDATE_DAYS, LogError, LogInput, StaleLog, edit_log, existing_log, parse_client_uuid, recent_overlaps, submit_log,
+    BACKDATE_DAYS, LikelyDuplicates, LogInput, edit_log, existing_log, parse_client_uuid, recent_overlaps,
+    submit_log,
 )
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.households.queries import search_households
+from app.households.services import Consent, HouseholdData, villages_with_phones
 from app.tasks.models import Task, TaskStatus
-from app.households.services import (
-    Consent, HouseholdData, HouseholdError, find_duplicates, villages_with_phones,
-)
 
 bp = Blueprint("helplogs", __name__, url_prefix="/logs")
 
@@ -35,25 +35,25 @@ def _prepare(form: LogForm, villages) -> None:
     form.service_ids.choices = [SelectChoice(s.id, s.name) for s in active_services()]
 
 
-def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicates=(), status: int = 200):
-    household = db.session.get(Household, form.household_id.data) if form.household_id.data else None
-    if household is not None and household.village_id != form.village_id.data:
+def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicates=None, http_status: int = 200):
+    """The form with what it names, each loaded through the user's scope: the village among
+    their own, the household and the task only if they may see them."""
+    village = next((v for v in villages if v.id == form.village_id.data), None)
+    household = find(current_user, Household, form.household_id.data) if village and form.household_id.data else None
+    if household is not None and household.village_id != village.id:
         household = None
-    village = db.session.get(Area, form.village_id.data) if form.village_id.data else None
     household_results = (search_households(current_user, village, q=request.values.get("q", "")[:100], per_page=8)
-                         if village is not None and village.id in {v.id for v in villages} else None)
+                         if village is not None else None)
     today = local_today()
-    task = (db.session.scalar(select(Task).where(Task.id == form.task_id.data, task_filter(current_user)))
-            if form.task_id.data else None)
     overlaps = recent_overlaps(household.id if household else None, form.service_ids.data or [],
                                exclude_log_id=log.id if log else None, today=today)
     return render(
-        "helplogs/form.html", "helplogs/_form.html", status=status,
+        "helplogs/form.html", "helplogs/_form.html", http_status=http_status,
         form=form, log=log, household=household, duplicates=duplicates, overlaps=overlaps,
         min_day=today.fromordinal(today.toordinal() - BACKDATE_DAYS), today=today,
         consent_text=CONSENT_TEXT_VI, consent_version=CONSENT_VERSION,
         has_villages=bool(villages), household_results=household_results,
-        phone_villages=villages_with_phones(current_user), task=task,
+        phone_villages=villages_with_phones(current_user), task=find(current_user, Task, form.task_id.data),
     )
 
 
@@ -98,9 +98,8 @@ def new():
         form.helped_on.data = local_today()
         ids = {v.id for v in villages}
         wanted = request.args.get("village_id", type=db_int)
-        task = db.session.scalar(select(Task).where(Task.id == request.args.get("task_id", 0, type=db_int),
-                                                    Task.status == TaskStatus.ACTIVE, task_filter(current_user)))
-        if task is not None and task.village_id in ids:
+        task = find(current_user, Task, request.args.get("task_id"))
+        if task is not None and task.status == TaskStatus.ACTIVE and task.village_id in ids:
             form.task_id.data, wanted = task.id, task.village_id
             form.service_ids.data = [s.id for s in task.services if s.is_active]
         form.village_id.data = next(
@@ -116,27 +115,22 @@ def new():
 def create():
     """Save a log. The same client_uuid again answers with the log already saved."""
     form = LogForm()
-    try:
+    with refused(abort_on_refusal=True):
         client_uuid = parse_client_uuid(form.client_uuid.data)
-    except LogError as error:
-        abort(400, description=error.message)
     saved = existing_log(current_user, client_uuid)
     if saved is not None:
         return _saved(saved, created=False)
     if not form.validate():
-        return _form_again(form, status=400)
-    data = _input(form)
-    if data.new_household is not None and form.new.form.confirmed_new.data != "1":
-        village = db.session.get(Area, data.village_id)
-        duplicates = find_duplicates(village, data.new_household.display_name, data.new_household.phone) if village else []
-        if duplicates:
-            return _form_again(form, duplicates=duplicates)
+        return _form_again(form, http_status=400)
+    confirmed_new = form.mode.data == "new" and form.new.form.confirmed_new.data == "1"
     try:
-        log, created = submit_log(current_user, client_uuid, data, known_new=True)
-    except (LogError, HouseholdError) as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _form_again(form, status=400)
+        with refused(form) as refusal:
+            log, created = submit_log(current_user, client_uuid, _input(form), known_new=True,
+                                      ask_about_duplicates=not confirmed_new)
+    except LikelyDuplicates as found:
+        return _form_again(form, duplicates=found.duplicates)
+    if refusal:
+        return _form_again(form, http_status=refusal.status)
     return _saved(log, created=created)
 
 
@@ -162,10 +156,9 @@ def household_options():
 @bp.get("/overlaps")
 def overlaps():
     """The soft warning: this household already had the same help in the last week."""
-    household_id = request.args.get("household_id", type=db_int)
-    if household_id:
-        get_or_404(current_user, Household, household_id)
-    found = recent_overlaps(household_id, request.args.getlist("service_ids", type=db_int))
+    household_id = request.args.get("household_id")
+    household = get_or_404(current_user, Household, household_id) if household_id else None
+    found = recent_overlaps(household.id if household else None, request.args.getlist("service_ids", type=db_int))
     return render("helplogs/_overlaps.html", overlaps=found)
 
 
@@ -207,22 +200,21 @@ def update(log_id: int):
     if form.mode.data == "new":
         form.mode.data = "existing"
     if not form.validate():
-        return _form_page(form, villages, log=log, status=400)
+        return _form_page(form, villages, log=log, http_status=400)
     try:
-        edit_log(current_user, log, _input(form), version=parse_id(form.version.data))
-    except StaleLog:
+        with refused(form) as refusal:
+            edit_log(current_user, log, _input(form), version=parse_id(form.version.data))
+    except Stale:
         return _changed(log)
-    except LogError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _form_page(form, villages, log=log, status=400)
+    if refusal:
+        return _form_page(form, villages, log=log, http_status=refusal.status)
     return _saved(log, created=True)
 
 
 def _changed(log: HelpLog):
     """The log moved on while the author edited it (a leader approved or returned it): 409 with
     its current state; nothing was saved."""
-    return render("helplogs/show.html", "helplogs/_changed.html", status=409, log=log, changed=True,
+    return render("helplogs/show.html", "helplogs/_changed.html", http_status=409, log=log, changed=True,
                   just_saved=False, already=False, history=log_history(log))
 
 
@@ -230,6 +222,8 @@ def _changed(log: HelpLog):
 def index():
     """My logs, newest first, with a status filter."""
     status = request.args.get("status") or None
+    if status is not None and status not in set(LogStatus):
+        abort(400, description=_("Unknown status. Choose one of the tabs."))
     page = max(request.args.get("page", 1, type=db_int), 1)
     return render("helplogs/index.html", "helplogs/_list.html",
                   logs=my_logs(current_user, status=status, page=page), status=status)

@@ -16,12 +16,12 @@ from app.catalog.models import Service
 from app.core.db import local_today, utcnow
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
-from app.core.versioning import refresh_after_losing, update_if
+from app.core.versioning import Stale, claim_version
 from app.core.domain import RuleError
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.models import Household
-from app.households.services import Consent, HouseholdData, add_household
+from app.households.services import Consent, Duplicates, HouseholdData, add_household, find_duplicates
 from app.tasks.models import Task, TaskStatus
 from app.teams.models import MemberRole, Membership, Team, team_villages
 
@@ -35,23 +35,13 @@ class LogError(RuleError):
     pass
 
 
-class StaleLog(Exception):
-    """The log changed since the user saw it (another review, or an edit): nothing was saved."""
+class LikelyDuplicates(Exception):
+    """The new household looks like one already registered: nothing was saved, and the
+    volunteer chooses the existing one or confirms a new one."""
 
-    def __init__(self, log: HelpLog):
-        super().__init__(f"help log {log.id} changed")
-        self.log = log
-
-
-def claim_version(log: HelpLog, seen: int | None, statuses: tuple[str, ...]) -> None:
-    """Move the log to the next version if it is still at ``seen`` and in one of ``statuses``.
-
-    One conditional UPDATE, so of two requests racing on the same version only one wins;
-    the loser gets StaleLog, with the log refreshed to its current state.
-    """
-    if seen is None or not update_if(log, HelpLog.version == seen, HelpLog.status.in_(statuses)):
-        refresh_after_losing(log)
-        raise StaleLog(log)
+    def __init__(self, duplicates: Duplicates):
+        super().__init__("likely duplicates")
+        self.duplicates = duplicates
 
 
 @dataclass
@@ -154,13 +144,15 @@ def existing_log(author: User, client_uuid: str) -> HelpLog | None:
 
 
 def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | None = None,
-               known_new: bool = False) -> tuple[HelpLog, bool]:
+               known_new: bool = False, ask_about_duplicates: bool = False) -> tuple[HelpLog, bool]:
     """Save a log, with its new household if there is one, in one transaction.
 
     Returns ``(log, created)``: a client_uuid already used by this author returns the saved
     log and ``created=False``, whatever the data, so a double tap or a replay stores one row.
     Raises LogError or HouseholdError; nothing is saved then. ``known_new`` skips the lookup
     when the caller has just made it (a race is still caught by the unique constraint).
+    With ``ask_about_duplicates``, a new household that looks like one the author may see
+    (or whose phone another team registered) raises LikelyDuplicates, after every other rule.
     """
     client_uuid = parse_client_uuid(client_uuid)
     if not known_new:
@@ -171,6 +163,10 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
     place, household = _check(author, data, today)
     team, village = place.team, place.village
     if data.new_household is not None:
+        if ask_about_duplicates:
+            duplicates = find_duplicates(author, village, data.new_household.display_name, data.new_household.phone)
+            if duplicates:
+                raise LikelyDuplicates(duplicates)
         household = add_household(author, village, data.new_household, data.consent)
     household_id = household.id if household else None
     log = HelpLog(
@@ -207,13 +203,13 @@ def edit_log(author: User, log: HelpLog, data: LogInput, *, version: int | None,
              today: date | None = None) -> HelpLog:
     """Change a submitted or returned log; a returned log goes back to review. Commits.
 
-    ``version`` is the one the author's form showed: StaleLog when the log changed since
+    ``version`` is the one the author's form showed: Stale when the log changed since
     (a leader approved or returned it meanwhile).
     """
     if log.author_id != author.id:
         raise LogError(_l("Only the volunteer who logged the help can change it."))
     if version != log.version:
-        raise StaleLog(log)
+        raise Stale(log)
     if not log.editable:
         raise LogError(_l("This log was approved and can no longer be changed."))
     if data.new_household is not None:
@@ -241,7 +237,7 @@ def edit_log(author: User, log: HelpLog, data: LogInput, *, version: int | None,
     resubmitted = log.status == LogStatus.RETURNED
     if not changes and not resubmitted:
         return log
-    claim_version(log, version, (LogStatus.SUBMITTED, LogStatus.RETURNED))
+    claim_version(log, version, HelpLog.status.in_((LogStatus.SUBMITTED, LogStatus.RETURNED)))
     if resubmitted:
         log.status = LogStatus.SUBMITTED
     log.updated_at = utcnow()

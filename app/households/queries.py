@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import household_filter
+from app.access import household_filter, village_ids
 from app.areas.models import Area, AreaKind
 from app.core.text import search_key
 from app.extensions import db
@@ -43,3 +43,10 @@ def search_households(user, area, *, q: str = "", farm: bool = False, business: 
         stmt = stmt.where(Household.is_business)
     stmt = stmt.options(selectinload(Household.village)).order_by(Household.search_key, Household.id)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def movable_to(user) -> list[Area]:
+    """The active villages a household can be moved to by ``user``: their teams' villages."""
+    return list(db.session.scalars(
+        select(Area).where(Area.id.in_(village_ids(user)), Area.is_active).order_by(Area.name)
+    ))

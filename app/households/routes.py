@@ -1,22 +1,21 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.access import get_or_404, village_ids
+from app.access import find, get_or_404
 from app.areas.models import Area, AreaKind
 from app.core.db import utcnow
-from app.core.forms import attach_error, db_int
+from app.core.domain import refused
+from app.core.forms import db_int
 from app.core.rendering import done, render
-from app.extensions import db
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.forms import EditHouseholdForm, NewHouseholdForm
 from app.households.models import ConsentMethod, Household
-from app.households.queries import search_households
+from app.households.queries import movable_to, search_households
 from app.households.services import (
-    Consent, HouseholdData, HouseholdError, anonymise_household, create_household, find_duplicates,
-    may_add_in, update_household, villages_with_phones,
+    Consent, HouseholdData, anonymise_household, create_household, find_duplicates, may_add_in, update_household,
+    villages_with_phones,
 )
 
 bp = Blueprint("households", __name__)
@@ -54,8 +53,8 @@ def show(household_id: int):
                   phone_visible=household.village_id in villages_with_phones(current_user))
 
 
-def _new_page(village, form, duplicates=(), status=200):
-    return render("households/new.html", "households/_new_form.html", status=status,
+def _new_page(village, form, duplicates=None, http_status=200):
+    return render("households/new.html", "households/_new_form.html", http_status=http_status,
                   village=village, form=form, duplicates=duplicates,
                   consent_text=CONSENT_TEXT_VI, consent_version=CONSENT_VERSION, now=utcnow())
 
@@ -84,40 +83,36 @@ def create(village_id: int):
         return _new_page(village, form)
     if not form.validate_fields(form.DETAIL_FIELDS):
         form.step.data = "details"
-        return _new_page(village, form, status=400)
+        return _new_page(village, form, http_status=400)
     if shown_at == "details":
         form.step.data = "consent"
         return _new_page(village, form)
     if not form.validate_fields(form.CONSENT_FIELDS):
         form.step.data = "consent"
-        return _new_page(village, form, status=400)
+        return _new_page(village, form, http_status=400)
     if shown_at == "consent":
-        duplicates = find_duplicates(village, form.display_name.data, form.phone.data)
+        duplicates = find_duplicates(current_user, village, form.display_name.data, form.phone.data)
         if duplicates:
             form.step.data = "confirm"
             return _new_page(village, form, duplicates=duplicates)
     consent = Consent(method=ConsentMethod(form.consent_method.data), witness=form.consent_witness.data)
-    try:
+    with refused(form) as refusal:
         household = create_household(current_user, village, _data(form), consent)
-    except HouseholdError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        form.step.data = "consent" if error.field in form.CONSENT_FIELDS else "details"
-        return _new_page(village, form, status=400)
+    if refusal:
+        form.step.data = "consent" if refusal.error.field in form.CONSENT_FIELDS else "details"
+        return _new_page(village, form, http_status=refusal.status)
     flash(_("Household saved."), "success")
     return done(url_for("households.show", household_id=household.id))
 
 
-def _edit_page(household, form, status=200):
-    villages = db.session.scalars(
-        select(Area).where(Area.id.in_(village_ids(current_user)), Area.is_active).order_by(Area.name)
-    ).all()
+def _edit_page(household, form, http_status=200):
+    villages = movable_to(current_user)
     if household.village not in villages:
         villages = [household.village, *villages]
     form.village_id.choices = [
         SelectChoice(v.id, f"{v.name} ({v.former_commune})" if v.former_commune else v.name) for v in villages
     ]
-    return render("households/edit.html", "households/_edit_form.html", status=status,
+    return render("households/edit.html", "households/_edit_form.html", http_status=http_status,
                   household=household, form=form)
 
 
@@ -137,16 +132,11 @@ def update(household_id: int):
     household = get_or_404(current_user, Household, household_id)
     form = EditHouseholdForm()
     if not form.validate_fields((*form.DETAIL_FIELDS, "village_id")):
-        return _edit_page(household, form, status=400)
-    village = db.session.get(Area, form.village_id.data)
-    try:
-        if village is None:
-            raise HouseholdError(_("You can only move a household to one of your teams' villages."), "village_id")
-        update_household(current_user, household, _data(form), village)
-    except HouseholdError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _edit_page(household, form, status=400)
+        return _edit_page(household, form, http_status=400)
+    with refused(form) as refusal:
+        update_household(current_user, household, _data(form), find(current_user, Area, form.village_id.data))
+    if refusal:
+        return _edit_page(household, form, http_status=refusal.status)
     flash(_("Changes saved."), "success")
     return done(url_for("households.show", household_id=household.id))
 
@@ -155,9 +145,7 @@ def update(household_id: int):
 def anonymise(household_id: int):
     """Erase a household's name and phone at the resident's request (administrators)."""
     household = get_or_404(current_user, Household, household_id)
-    try:
+    with refused(abort_on_refusal=True):
         anonymise_household(current_user, household)
-    except HouseholdError as error:
-        abort(403, description=str(error.message))
     flash(_("The household's name, phone and notes were erased. Its records still count."), "success")
     return redirect(url_for("households.index", area_id=household.village_id), 303)

@@ -5,9 +5,9 @@ from datetime import datetime
 from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import not_, select
 
-from app.access import can, village_ids
+from app.access import can, household_filter, village_ids
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
@@ -21,8 +21,6 @@ from app.households.models import ConsentMethod, Household
 
 SIMILAR_NAME = 0.85
 NAME_MAX = 120
-EDITABLE = ("display_name", "phone", "is_farm", "is_business", "member_count", "notes", "village_id")
-
 
 class HouseholdError(RuleError):
     pass
@@ -47,11 +45,11 @@ class Consent:
 
 
 def may_add_in(user: User, village: Area) -> bool:
-    """Volunteers and leaders add in their teams' villages; admins anywhere."""
+    """Volunteers and leaders add in their teams' villages; administrators in their home area."""
     if village.kind != AreaKind.VILLAGE or not village.is_active:
         return False
     if user.role == Role.ADMIN:
-        return True
+        return user.home_area is None or village.is_within(user.home_area)
     if user.role == Role.STAFF:
         return False
     return can(user, "view", village)
@@ -85,28 +83,43 @@ def clean_household_data(data: HouseholdData) -> HouseholdData:
     return HouseholdData(name, phone, bool(data.is_farm), bool(data.is_business), data.member_count, notes)
 
 
-def find_duplicates(village: Area, display_name: str, phone: str | None, *,
-                    exclude_id: int | None = None, limit: int = 5) -> list[Household]:
-    """Likely duplicates: the same phone anywhere, or a similar name in the same village."""
+@dataclass
+class Duplicates:
+    """What a new household may repeat: ``households`` the user may see (same phone, or a
+    similar name in the village), and whether the phone belongs to a household outside their
+    scope, which is only mentioned, never named or placed (DESIGN §6)."""
+
+    households: list[Household] = field(default_factory=list)
+    phone_elsewhere: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.households) or self.phone_elsewhere
+
+
+def find_duplicates(user: User, village: Area, display_name: str, phone: str | None, *,
+                    exclude_id: int | None = None, limit: int = 5) -> Duplicates:
+    """Likely duplicates of a household about to be saved in ``village`` by ``user``."""
+    visible = household_filter(user)
+    live = (Household.anonymised_at.is_(None), Household.id != (exclude_id or 0))
     key = search_key(display_name)
     normalized_phone = normalize_phone(phone) if phone else None
     found: dict[int, Household] = {}
+    phone_elsewhere = False
     if normalized_phone:
-        for household in db.session.scalars(
-            select(Household).where(Household.phone == normalized_phone, Household.anonymised_at.is_(None))
-        ):
-            found[household.id] = household
+        same_phone = Household.phone == normalized_phone
+        found.update((h.id, h) for h in db.session.scalars(
+            select(Household).where(same_phone, visible, *live).limit(limit)))
+        phone_elsewhere = db.session.scalar(
+            select(Household.id).where(same_phone, not_(visible), *live).limit(1)) is not None
     candidates = db.session.execute(
-        select(Household.id, Household.search_key)
-        .where(Household.village_id == village.id, Household.anonymised_at.is_(None))
+        select(Household.id, Household.search_key).where(Household.village_id == village.id, visible, *live)
     ).all()
     similar = [hid for hid, other in candidates
                if other == key or SequenceMatcher(None, other, key).ratio() >= SIMILAR_NAME]
     if similar:
-        for household in db.session.scalars(select(Household).where(Household.id.in_(similar[:limit]))):
-            found[household.id] = household
-    found.pop(exclude_id, None)
-    return list(found.values())[:limit]
+        found.update((h.id, h) for h in db.session.scalars(
+            select(Household).where(Household.id.in_(similar[:limit]))))
+    return Duplicates(list(found.values())[:limit], phone_elsewhere)
 
 
 def create_household(actor: User, village: Area, data: HouseholdData, consent: Consent) -> Household:
@@ -151,11 +164,12 @@ def add_household(actor: User, village: Area, data: HouseholdData, consent: Cons
     return household
 
 
-def update_household(actor: User, household: Household, data: HouseholdData, village: Area) -> Household:
-    """Edit the details or move the household to another village in the actor's scope. Commits."""
+def update_household(actor: User, household: Household, data: HouseholdData, village: Area | None) -> Household:
+    """Edit the details or move the household to another village in the actor's scope
+    (``village`` None: one they may not see). Commits."""
     if household.anonymised_at:
         raise HouseholdError(_l("This household was anonymised and can no longer be edited."))
-    if village.id != household.village_id and not may_add_in(actor, village):
+    if village is None or village.id != household.village_id and not may_add_in(actor, village):
         raise HouseholdError(_l("You can only move a household to one of your teams' villages."), "village_id")
     data = clean_household_data(data)
     new_values = {
@@ -181,7 +195,7 @@ def update_household(actor: User, household: Household, data: HouseholdData, vil
 def anonymise_household(actor: User, household: Household) -> Household:
     """Erase name, phone and notes at the resident's request; the household keeps counting. Commits."""
     if actor.role != Role.ADMIN:
-        raise HouseholdError(_l("Only an administrator can anonymise a household."))
+        raise HouseholdError(_l("Only an administrator can anonymise a household."), status=403)
     if household.anonymised_at:
         return household
     household.display_name = ""

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 
 from app.accounts.models import User
+from app.areas.models import Area
 from app.core.db import utcnow
 from app.core.text import clean_text, search_key
 from app.extensions import db
@@ -74,9 +75,11 @@ def _day(raw: str) -> date | None:
 
 
 class Registered:
-    """What is already stored that a new row may repeat: names per village, phones anywhere."""
+    """What is already stored that a new row may repeat: names per village, and phones in the
+    file's communes. A phone registered in another commune is not looked up: whether it is
+    there would tell the importer about households outside their communes (DESIGN §6)."""
 
-    def __init__(self, village_ids: set[int], phones: set[str]):
+    def __init__(self, village_ids: set[int], phones: set[str], commune_ids: set[int]):
         self.names: dict[tuple[int, str], list[str | None]] = defaultdict(list)
         if village_ids:
             for village_id, name_key, phone in db.session.execute(
@@ -86,10 +89,11 @@ class Registered:
                 self.names[(village_id, name_key)].append(phone)
         self.phones: set[str] = set()
         ordered = sorted(phones)
+        in_communes = Household.village_id.in_(select(Area.id).where(Area.parent_id.in_(commune_ids)))
         for start in range(0, len(ordered), PHONE_CHUNK):
             self.phones.update(db.session.scalars(
                 select(Household.phone).where(Household.phone.in_(ordered[start:start + PHONE_CHUNK]),
-                                              Household.anonymised_at.is_(None))
+                                              Household.anonymised_at.is_(None), in_communes)
             ))
 
 
@@ -152,7 +156,8 @@ def check(actor: User, rows) -> list[RowResult]:
             row.error(_FIELD_COLUMN.get(error.field), error.message)
         cleaned.append(row)
     good = [row for row in cleaned if row.status == Status.NEW]
-    registered = Registered({row.data[0].id for row in good}, {row.data[1].phone for row in good} - {None})
+    registered = Registered({row.data[0].id for row in good}, {row.data[1].phone for row in good} - {None},
+                            {row.data[0].parent_id for row in good})
     in_file: dict[tuple[int, str], list[tuple[str | None, int]]] = defaultdict(list)
     phones_in_file: dict[str, int] = {}
     for row in good:
@@ -160,7 +165,7 @@ def check(actor: User, rows) -> list[RowResult]:
         identity = (village.id, search_key(data.display_name))
         earlier = [n for phone, n in in_file[identity] if phone is None or data.phone is None or phone == data.phone]
         if data.phone and data.phone in registered.phones:
-            row.duplicate(_l("A household with this phone number is already registered."))
+            row.duplicate(_l("A household with this phone number is already registered in this commune."))
         elif _same_household(registered.names.get(identity, []), data.phone):
             row.duplicate(_l("Already registered in %(village)s under this name.", village=village.name))
         elif data.phone and data.phone in phones_in_file:

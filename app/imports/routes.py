@@ -31,7 +31,7 @@ def allow_uploads(endpoint, values):
 
 def _index(forms=None, *, kind=None, error=None, status=200):
     forms = forms or {}
-    return render("imports/index.html", status=status, kinds=KINDS, error_kind=kind, error=error,
+    return render("imports/index.html", http_status=status, kinds=KINDS, error_kind=kind, error=error,
                   forms={k: forms.get(k) or UploadForm(formdata=None) for k in KINDS},
                   max_mb=MAX_BYTES // (1024 * 1024), max_rows=MAX_ROWS)
 

@@ -2,15 +2,15 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import get_or_404, review_filter
+from app.access import get_or_404
+from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import render, wants_fragment
-from app.extensions import db
+from app.core.versioning import Stale
 from app.helplogs.models import HelpLog
-from app.helplogs.services import StaleLog
 from app.reviews.forms import ApproveForm, ReturnForm, parse_selection, version_of
 from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue
-from app.reviews.services import ReviewError, approve_log, approve_many, return_log
+from app.reviews.services import approve_log, approve_many, return_log
 
 bp = Blueprint("reviews", __name__)
 # An htmx event: the navigation badges fetch their counts again at once.
@@ -31,12 +31,12 @@ def _queue_url(**extra) -> str:
     return url_for("reviews.index", **_filters().args(), page=_page(), **extra)
 
 
-def _row(log: HelpLog, *, status: int = 200, changed: bool = False, return_form=None, message=None):
+def _row(log: HelpLog, *, http_status: int = 200, changed: bool = False, return_form=None, message=None):
     """The log's row in its current state (htmx); without JavaScript, back to the queue, or a
     page with the row when something needs the reviewer's eye."""
     context = dict(log=log, changed=changed, return_form=return_form, filters=_filters(), page_no=_page())
-    if wants_fragment() or status != 200:
-        response = render("reviews/row.html", "reviews/_row.html", status=status, **context)
+    if wants_fragment() or http_status != 200:
+        response = render("reviews/row.html", "reviews/_row.html", http_status=http_status, **context)
         response.headers["HX-Trigger"] = COUNTS_CHANGED
         return response
     flash(message, "success")
@@ -61,8 +61,8 @@ def approve(log_id: int):
         abort(400)
     try:
         approve_log(current_user, log, version=version_of(form.version))
-    except StaleLog:
-        return _row(log, status=409, changed=True)
+    except Stale:
+        return _row(log, http_status=409, changed=True)
     return _row(log, message=_("Approved."))
 
 
@@ -74,14 +74,13 @@ def return_(log_id: int):
     if not form.validate():
         abort(400)
     try:
-        return_log(current_user, log, version=version_of(form.version), reason=form.reason.data,
-                   comment=form.comment.data)
-    except ReviewError as error:
-        db.session.rollback()
-        getattr(form, error.field or "comment").errors = [str(error.message)]
-        return _row(log, status=400, return_form=form)
-    except StaleLog:
-        return _row(log, status=409, changed=True)
+        with refused(form) as refusal:
+            return_log(current_user, log, version=version_of(form.version), reason=form.reason.data,
+                       comment=form.comment.data)
+    except Stale:
+        return _row(log, http_status=409, changed=True)
+    if refusal:
+        return _row(log, http_status=refusal.status, return_form=form)
     return _row(log, message=_("Returned to the volunteer."))
 
 
@@ -90,11 +89,8 @@ def approve_selected():
     """Approve the ticked logs in one transaction; changed ones are left alone and named."""
     if not ApproveForm().validate():
         abort(400)
-    try:
-        result = approve_many(current_user, parse_selection(request.form.getlist("log")),
-                              review_filter(current_user))
-    except ReviewError as error:
-        abort(400, description=str(error.message))
+    with refused(abort_on_refusal=True):
+        result = approve_many(current_user, parse_selection(request.form.getlist("log")))
     if wants_fragment():
         filters = _filters()
         response = render("reviews/_queue.html", logs=review_queue(current_user, filters, page=_page()),

@@ -1,6 +1,6 @@
 """Reviewing the team's logs: approve, return with a reason, approve several at once.
 
-Every action carries the version the reviewer saw; a log that changed since answers StaleLog
+Every action carries the version the reviewer saw; a log that changed since answers Stale
 and is left as it is (no lost updates). Each service owns its unit of work and commits.
 """
 
@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.access import review_filter
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.audit.services import record
@@ -19,7 +20,7 @@ from app.core.privacy import privacy_problem
 from app.core.text import clean_text
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, ReturnReason
-from app.helplogs.services import claim_version
+from app.core.versioning import claim_version
 
 MAX_COMMENT = 500
 MAX_BULK = 200
@@ -30,8 +31,8 @@ class ReviewError(RuleError):
 
 
 def approve_log(reviewer: User, log: HelpLog, *, version: int | None) -> HelpLog:
-    """Approve a submitted log seen at ``version``. Raises StaleLog when it changed since."""
-    claim_version(log, version, (LogStatus.SUBMITTED,))
+    """Approve a submitted log seen at ``version``. Raises Stale when it changed since."""
+    claim_version(log, version, HelpLog.status == LogStatus.SUBMITTED)
     log.status, log.reviewed_by, log.reviewed_at = LogStatus.APPROVED, reviewer, utcnow()
     record(reviewer, "helplog.approved", log, {"version": log.version})
     db.session.commit()
@@ -49,7 +50,7 @@ def times_returned(log: HelpLog) -> int:
 def return_log(reviewer: User, log: HelpLog, *, version: int | None, reason: str | None,
                comment: str | None) -> HelpLog:
     """Send a submitted log back to its author with a reason (and a comment, required the
-    second time). Raises ReviewError for a bad reason or comment, StaleLog when it changed."""
+    second time). Raises ReviewError for a bad reason or comment, Stale when it changed."""
     if reason not in set(ReturnReason):
         raise ReviewError(_l("Choose why the log goes back."), "reason")
     comment = clean_text(comment) or None
@@ -60,7 +61,7 @@ def return_log(reviewer: User, log: HelpLog, *, version: int | None, reason: str
         raise ReviewError(problem, "comment")
     if comment is None and times_returned(log):
         raise ReviewError(_l("This log was returned before: say what still needs fixing."), "comment")
-    claim_version(log, version, (LogStatus.SUBMITTED,))
+    claim_version(log, version, HelpLog.status == LogStatus.SUBMITTED)
     log.status, log.reviewed_by, log.reviewed_at = LogStatus.RETURNED, reviewer, utcnow()
     log.return_reason, log.return_comment = reason, comment
     record(reviewer, "helplog.returned", log, {"reason": reason, "comment": comment, "version": log.version})
@@ -74,15 +75,15 @@ class BulkResult:
     stale: list[HelpLog] = field(default_factory=list)
 
 
-def approve_many(reviewer: User, seen: dict[int, int], scope) -> BulkResult:
-    """Approve the logs ``seen`` (id -> version) within ``scope`` (a condition on HelpLog), in
-    one transaction. A log that is no longer submitted or changed version is left alone and
-    reported in ``stale``; the others go through. Ids outside the scope are ignored, as if
-    they did not exist."""
+def approve_many(reviewer: User, seen: dict[int, int]) -> BulkResult:
+    """Approve the logs ``seen`` (id -> version) that ``reviewer`` reviews, in one transaction.
+    A log that is no longer submitted or changed version is left alone and reported in
+    ``stale``; the others go through. Ids outside the reviewer's scope are ignored, as if they
+    did not exist."""
     if len(seen) > MAX_BULK:
         raise ReviewError(_l("Approve at most %(max)d logs at once.", max=MAX_BULK))
     logs = list(db.session.scalars(
-        select(HelpLog).where(HelpLog.id.in_(seen), scope).order_by(HelpLog.received_at, HelpLog.id)
+        select(HelpLog).where(HelpLog.id.in_(seen), review_filter(reviewer)).order_by(HelpLog.received_at, HelpLog.id)
     )) if seen else []
     fresh = {log.id: log for log in logs if log.status == LogStatus.SUBMITTED and log.version == seen[log.id]}
     approved_ids = set()

@@ -7,9 +7,10 @@ from wtforms import SelectChoice
 
 from app.access import FIELD_TEAM, can, get_or_404
 from app.core.db import local_today
-from app.core.forms import attach_error, db_int
+from app.core.domain import refused
+from app.core.forms import db_int
 from app.core.rendering import done, render, wants_fragment
-from app.extensions import db
+from app.core.versioning import Stale
 from app.helplogs.queries import active_services
 from app.tasks.forms import TaskActionForm, TaskFields, TaskForm, version_of
 from app.tasks.models import Task, TaskStatus
@@ -18,7 +19,7 @@ from app.tasks.queries import (
     target_households, task_list, team_choices, team_options, village_households,
 )
 from app.tasks.services import (
-    StaleTask, TaskError, TaskInput, claim_task, create_task, end_task, release_task, update_task,
+    TaskInput, claim_task, create_task, end_task, release_task, update_task,
 )
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -96,18 +97,16 @@ def create():
     team_id, village_id = form.team_id.data, form.village_id.data
     context = _new_context(form)
     if not form.validate():
-        return render("tasks/new.html", "tasks/_new_form.html", status=400, **context)
+        return render("tasks/new.html", "tasks/_new_form.html", http_status=400, **context)
     data = TaskInput(
         team_id=team_id, village_id=village_id, service_ids=list(form.service_ids.data or []),
         due_on=form.due_on.data, target_count=form.target_count.data, assignee_id=form.assignee_id.data,
         note=form.note.data, choose=form.choose.data, household_ids=list(form.household_ids.data or []),
     )
-    try:
+    with refused(form) as refusal:
         task = create_task(current_user, data)
-    except TaskError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return render("tasks/new.html", "tasks/_new_form.html", status=400, **context)
+    if refusal:
+        return render("tasks/new.html", "tasks/_new_form.html", http_status=refusal.status, **context)
     flash(_("Task set."), "success")
     return done(url_for("tasks.show", task_id=task.id))
 
@@ -137,8 +136,8 @@ def show(task_id: int):
     return render("tasks/show.html", "tasks/_households.html", **_show_context(task))
 
 
-def _edit_page(task: Task, form: TaskFields, *, status: int = 200):
-    return render("tasks/edit.html", "tasks/_edit_form.html", status=status, task=task, form=form,
+def _edit_page(task: Task, form: TaskFields, *, http_status: int = 200):
+    return render("tasks/edit.html", "tasks/_edit_form.html", http_status=http_status, task=task, form=form,
                   size=scope_size(task), today=local_today())
 
 
@@ -161,12 +160,13 @@ def update(task_id: int):
     form = TaskFields()
     _prepare(form, task.team)
     if not form.validate():
-        return _edit_page(task, form, status=400)
+        return _edit_page(task, form, http_status=400)
     data = TaskInput(service_ids=list(form.service_ids.data or []), due_on=form.due_on.data,
                      target_count=form.target_count.data, assignee_id=form.assignee_id.data, note=form.note.data)
     try:
-        update_task(current_user, task, data, version=version_of(form.version))
-    except StaleTask:
+        with refused(form) as refusal:
+            update_task(current_user, task, data, version=version_of(form.version))
+    except Stale:
         # The form again, showing the task as it is now, for the leader to change again.
         current = TaskFields(formdata=None, obj=task)
         _prepare(current, task.team)
@@ -175,11 +175,9 @@ def update(task_id: int):
         current.form_errors.append(_("This task changed while you were looking at it. Here it is now; nothing was saved."))
         if not task.is_active:
             abort(409, description=_("This task has ended and can no longer be changed."))
-        return _edit_page(task, current, status=409)
-    except TaskError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _edit_page(task, form, status=400)
+        return _edit_page(task, current, http_status=409)
+    if refusal:
+        return _edit_page(task, form, http_status=refusal.status)
     flash(_("Task saved."), "success")
     return done(url_for("tasks.show", task_id=task.id))
 
@@ -187,7 +185,7 @@ def update(task_id: int):
 def _changed(task: Task, message: str | None = None):
     """The task moved on meanwhile: 409 with its current state; nothing was saved."""
     message = message or _("This task changed while you were looking at it. Here it is now; nothing was saved.")
-    return render("tasks/show.html", "tasks/_assignment_update.html", status=409,
+    return render("tasks/show.html", "tasks/_assignment_update.html", http_status=409,
                   **_show_context(task, message=message, changed=True))
 
 
@@ -198,7 +196,7 @@ def _end(task_id: int, status: TaskStatus, message: str):
         abort(400)
     try:
         end_task(current_user, task, status, version=version_of(form.version))
-    except StaleTask:
+    except Stale:
         return _changed(task)
     flash(message, "success")
     return done(url_for("tasks.show", task_id=task.id))
@@ -231,10 +229,9 @@ def claim(task_id: int):
     if not TaskActionForm().validate():
         abort(400)
     try:
-        claim_task(current_user, task)
-    except TaskError as error:
-        abort(error.status, description=str(error.message))
-    except StaleTask:
+        with refused(abort_on_refusal=True):
+            claim_task(current_user, task)
+    except Stale:
         if not task.is_active:
             return _changed(task, _("This task has ended."))
         if task.assignee is not None:
@@ -250,9 +247,8 @@ def release(task_id: int):
     if not TaskActionForm().validate():
         abort(400)
     try:
-        release_task(current_user, task)
-    except TaskError as error:
-        abort(error.status, description=str(error.message))
-    except StaleTask:
+        with refused(abort_on_refusal=True):
+            release_task(current_user, task)
+    except Stale:
         return _changed(task)
     return _assignment(task, _("The task is open again for the team."))

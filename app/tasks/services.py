@@ -1,6 +1,6 @@
 """Tasks: setting them, changing them, claiming and releasing, closing and cancelling.
 
-Every change carries the version its author saw; a task that changed since answers StaleTask
+Every change carries the version its author saw; a task that changed since answers Stale
 and is left as it is. A claim is one conditional UPDATE, so of two volunteers claiming at
 once exactly one gets the task. Each service is its own unit of work and commits.
 """
@@ -20,7 +20,7 @@ from app.core.db import local_today, utcnow
 from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
-from app.core.versioning import refresh_after_losing, update_if
+from app.core.versioning import Stale, claim, claim_version
 from app.extensions import db
 from app.households.models import Household
 from app.tasks.models import Task, TaskScope, TaskStatus, task_households
@@ -33,14 +33,6 @@ MAX_DAYS_AHEAD = 366
 
 class TaskError(RuleError):
     """A refused task change (see RuleError)."""
-
-
-class StaleTask(Exception):
-    """The task changed since the user saw it; nothing was saved."""
-
-    def __init__(self, task: Task):
-        super().__init__(f"task {task.id} changed")
-        self.task = task
 
 
 class Choose:
@@ -65,13 +57,6 @@ class TaskInput:
     choose: str = Choose.VILLAGE
     household_ids: list[int] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
-
-
-def _claim_version(task: Task, seen: int | None) -> None:
-    """Move an active task to its next version if it is still at ``seen``; StaleTask otherwise."""
-    if seen is None or not update_if(task, Task.version == seen, Task.status == TaskStatus.ACTIVE):
-        refresh_after_losing(task)
-        raise StaleTask(task)
 
 
 def _services(data: TaskInput) -> list[Service]:
@@ -179,7 +164,7 @@ def update_task(leader: User, task: Task, data: TaskInput, *, version: int | Non
     """Change an active task's help, target, due date, assignee or note."""
     today = today or local_today()
     if version != task.version:
-        raise StaleTask(task)
+        raise Stale(task)
     if not task.is_active:
         raise TaskError(_l("This task has ended and can no longer be changed."))
     if not task.team.is_active:
@@ -203,7 +188,7 @@ def update_task(leader: User, task: Task, data: TaskInput, *, version: int | Non
         changes["services"] = [old_codes, new_codes]
     if not changes:
         return task
-    _claim_version(task, version)
+    claim_version(task, version, Task.status == TaskStatus.ACTIVE)
     for name, value in new_values.items():
         setattr(task, name, value)
     task.services = data.services
@@ -215,7 +200,7 @@ def update_task(leader: User, task: Task, data: TaskInput, *, version: int | Non
 
 def end_task(leader: User, task: Task, status: TaskStatus, *, version: int | None) -> Task:
     """Close (the work is done) or cancel (it is no longer wanted) an active task."""
-    _claim_version(task, version)
+    claim_version(task, version, Task.status == TaskStatus.ACTIVE)
     task.status, task.ended_at, task.updated_at = status, utcnow(), utcnow()
     record(leader, "task.closed" if status == TaskStatus.CLOSED else "task.cancelled", task)
     db.session.commit()
@@ -223,15 +208,13 @@ def end_task(leader: User, task: Task, status: TaskStatus, *, version: int | Non
 
 
 def claim_task(user: User, task: Task) -> Task:
-    """Take an open task nobody holds. Raises StaleTask when someone claimed it first, or it
+    """Take an open task nobody holds. Raises Stale when someone claimed it first, or it
     ended; TaskError when the user is not in its team."""
     member = db.session.scalar(select(Team.id).where(Team.id == task.team_id, Team.id.in_(team_ids(user))))
     if member is None:
         raise TaskError(_l("Only the team's members can take this task."), status=403)
-    if not update_if(task, Task.status == TaskStatus.ACTIVE, Task.is_open, Task.assignee_id.is_(None),
-                     assignee_id=user.id, updated_at=utcnow()):
-        refresh_after_losing(task)
-        raise StaleTask(task)
+    claim(task, Task.status == TaskStatus.ACTIVE, Task.is_open, Task.assignee_id.is_(None),
+          assignee_id=user.id, updated_at=utcnow())
     record(user, "task.claimed", task)
     db.session.commit()
     db.session.expire(task, ["assignee"])  # loaded again for the answer
@@ -248,10 +231,7 @@ def release_task(user: User, task: Task) -> Task:
     if task.assignee_id != user.id and not leads(user, task.team):
         raise TaskError(_l("Only the volunteer who took this task, or a leader, can give it back."), status=403)
     holder = task.assignee_id
-    if not update_if(task, Task.status == TaskStatus.ACTIVE, Task.assignee_id == holder,
-                     assignee_id=None, updated_at=utcnow()):
-        refresh_after_losing(task)
-        raise StaleTask(task)
+    claim(task, Task.status == TaskStatus.ACTIVE, Task.assignee_id == holder, assignee_id=None, updated_at=utcnow())
     record(user, "task.released", task, {"assignee_id": holder})
     db.session.commit()
     db.session.expire(task, ["assignee"])  # loaded again for the answer

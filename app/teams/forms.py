@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.accounts.forms import AT_MOST, check_choice, optional_id
+from app.accounts.forms import AT_MOST, check_choice
 from app.accounts.rules import NAME_MAX
-from app.core.forms import AppForm, db_int
+from app.core.forms import AppForm, IdField, db_int, optional_id
 from app.teams.models import MemberRole
 
 
@@ -36,10 +36,8 @@ class TeamFilterForm(AppForm):
 
 
 class AddMemberForm(AppForm):
-    user_id = StringField(validators=[
-        InputRequired(_l("Choose a person from the list.")),
-        Regexp(r"^\d{1,12}$", message=_l("Choose a person from the list.")),
-    ])
+    user_id = IdField(validators=[InputRequired(_l("Choose a person from the list."))],
+                      message=_l("Choose a person from the list."))
 
 
 class MemberRoleForm(AppForm):

@@ -100,3 +100,16 @@ def candidates(actor: User, team: Team, q: str | None) -> list[User]:
         .options(selectinload(User.home_area))
         .order_by(User.search_key, User.id).limit(CANDIDATES_SHOWN)
     ))
+
+
+def addable(actor: User, team: Team, user_id: int | None) -> User | None:
+    """The account ``actor`` picked to add to ``team``: one they may add, or one already in
+    the team (the service then says so); None for anyone else."""
+    if user_id is None:
+        return None
+    in_team = User.id.in_(select(Membership.user_id).where(Membership.team_id == team.id))
+    return db.session.scalar(select(User).where(User.id == user_id, or_(candidate_filter(actor, team), in_team)))
+
+
+def membership_in(team: Team, membership_id: int) -> Membership | None:
+    return db.session.scalar(select(Membership).where(Membership.id == membership_id, Membership.team_id == team.id))

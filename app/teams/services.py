@@ -2,7 +2,7 @@
 ``TeamError`` with a message for the user."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.access import can
 from app.accounts.models import Role, User, role_rank
@@ -56,16 +56,19 @@ def create_team(actor: User, *, name: str, commune: Area | None) -> Team:
     return team
 
 
-def update_team(actor: User, team: Team, *, name: str, villages: list[Area]) -> dict:
+def update_team(actor: User, team: Team, *, name: str, village_ids: list[int]) -> dict:
     """Rename the team and set the villages it covers: active villages of its own commune
     (a village it already covers may stay after being deactivated). Returns the changes."""
     _check_admin(actor, team.commune)
     new_name = _checked_name(name, team.commune, team)
     current = {village.id for village in team.villages}
-    for village in villages:
-        if (village.kind != AreaKind.VILLAGE or village.parent_id != team.commune_id
-                or not (village.is_active or village.id in current)):
-            raise TeamError(_l("Choose villages of %(commune)s only.", commune=team.commune.name), "villages")
+    wanted = set(village_ids)
+    villages = list(db.session.scalars(
+        select(Area).where(Area.id.in_(wanted), Area.kind == AreaKind.VILLAGE, Area.parent_id == team.commune_id,
+                           or_(Area.is_active, Area.id.in_(current)))
+    )) if wanted else []
+    if len(villages) != len(wanted):
+        raise TeamError(_l("Choose villages of %(commune)s only.", commune=team.commune.name), "villages")
     changes = {}
     if new_name != team.name:
         changes["name"] = [team.name, new_name]
