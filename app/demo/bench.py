@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.areas.loader import load_province, read_communes
 from app.areas.models import Area, AreaKind
-from app.core.db import UTCDateTime, utcnow
+from app.core.db import utcnow
 from app.core.text import search_key
+from app.demo.bench_logs import seed_logs
+from app.demo.bench_tasks import seed_tasks
+from app.demo.bulk import CHUNK, bulk_write, chunks, scaled
 from app.demo.names import mobile_number, person_name, shop_name
 from app.demo.seed import seed_services
 from app.demo.villages import village_plan
@@ -32,7 +35,6 @@ from app.households.models import ConsentMethod, Household
 from app.teams.models import MemberRole, Membership, Team, team_villages
 
 BENCH_PASSWORD = "gocua-bench"
-CHUNK = 10_000
 VILLAGES_PER_COMMUNE = 25
 HOUSEHOLDS_PER_COMMUNE = 6_500  # ~450,000 over the 69 communes (DESIGN §2)
 TEAMS = 300
@@ -61,18 +63,9 @@ class BenchWorld:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def scaled(n: int, scale: float, minimum: int = 1) -> int:
-    return max(minimum, round(n * scale))
-
-
-def _chunks(rows: list[dict], size: int = CHUNK):
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
 def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
     ids = []
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         ids += db.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), chunk).scalars()
     return ids
 
@@ -98,7 +91,7 @@ def seed_villages(world: BenchWorld) -> None:
                          "is_active": True, "created_at": now})
             parents.append(commune)
     ids = _insert_returning_ids(Area, rows)
-    for chunk in _chunks([{"id": i, "path": f"{p.path}{i}/"} for i, p in zip(ids, parents)]):
+    for chunk in chunks([{"id": i, "path": f"{p.path}{i}/"} for i, p in zip(ids, parents)]):
         db.session.execute(update(Area), chunk)
     for village_id, commune in zip(ids, parents):
         world.villages.setdefault(commune.id, []).append(village_id)
@@ -143,7 +136,7 @@ def seed_people_and_teams(world: BenchWorld) -> None:
             covered = villages[n::len(teams)]
             world.team_villages[team_id] = covered
             links += [{"team_id": team_id, "village_id": v} for v in covered]
-    for chunk in _chunks(links):
+    for chunk in chunks(links):
         db.session.execute(insert(team_villages), chunk)
 
     members = [(team_ids[i % team_count], i < team_count) for i in range(field_count)]
@@ -154,7 +147,7 @@ def seed_people_and_teams(world: BenchWorld) -> None:
     membership_rows = [{"team_id": team_id, "user_id": user_id, "created_at": now,
                         "role": MemberRole.LEADER if leads else MemberRole.MEMBER}
                        for user_id, (team_id, leads) in zip(world.field_user_ids, members)]
-    for chunk in _chunks(membership_rows):
+    for chunk in chunks(membership_rows):
         db.session.execute(insert(Membership), chunk)
     world.counts.update(users=len(office) + len(user_rows), teams=len(team_ids),
                         memberships=len(membership_rows))
@@ -200,67 +193,8 @@ def _household_columns() -> list[str]:
     return [c for c in Household.__table__.columns.keys() if c != "id"]
 
 
-def _copy_rows(table, columns: list[str], chunks) -> int:
-    """PostgreSQL: COPY is several times faster than INSERT for the bulk of the rows."""
-    connection = db.session.connection().connection.driver_connection
-    total = 0
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for chunk in chunks:
-                for row in chunk:
-                    copy.write_row([row[c] for c in columns])
-                total += len(chunk)
-    return total
-
-
-def _executemany_rows(table, columns: list[str], chunks) -> int:
-    """SQLite: the driver's executemany, with each distinct timestamp converted once by the
-    column's own type, rather than every value of every row."""
-    dialect = db.engine.dialect
-    converters = {}
-    for name in columns:
-        process = table.c[name].type.bind_processor(dialect)
-        if process is not None and isinstance(table.c[name].type, UTCDateTime | Date):
-            converters[name] = lru_cache(maxsize=4096)(process)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    cursor = db.session.connection().connection.driver_connection.cursor()
-    total = 0
-    for chunk in chunks:
-        cursor.executemany(sql, [
-            tuple(converters[c](row[c]) if c in converters else row[c] for c in columns) for row in chunk
-        ])
-        total += len(chunk)
-    cursor.close()
-    return total
-
-
-def bulk_write(table, columns: list[str], chunks) -> int:
-    """Write chunks of row dicts by the fastest path the database offers; returns the row count."""
-    if db.engine.dialect.name == "postgresql":
-        return _copy_rows(table, columns, chunks)
-    if db.engine.dialect.name == "sqlite":
-        return _executemany_rows(table, columns, chunks)
-    total = 0
-    for chunk in chunks:
-        db.session.execute(insert(table), chunk)
-        total += len(chunk)
-    return total
-
-
 def seed_households(world: BenchWorld) -> None:
     world.counts["households"] = bulk_write(Household.__table__, _household_columns(), _household_rows(world))
-
-
-def seed_logs(world: BenchWorld) -> None:
-    from app.demo.bench_logs import seed_logs as write_logs
-
-    write_logs(world)
-
-
-def seed_tasks(world: BenchWorld) -> None:
-    from app.demo.bench_tasks import seed_tasks as write_tasks
-
-    write_tasks(world)
 
 
 STEPS = (seed_villages, seed_people_and_teams, seed_households, seed_logs, seed_tasks)

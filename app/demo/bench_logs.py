@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from app.catalog.models import Service
 from app.core.db import local_today
-from app.demo.bench import CHUNK, bulk_write, scaled
+from app.demo.bulk import CHUNK, bulk_write, scaled
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
 from app.households.models import Household

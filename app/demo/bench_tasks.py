@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select, text, update
 
 from app.catalog.models import Service
 from app.core.db import local_today
-from app.demo.bench import bulk_write
+from app.demo.bulk import bulk_write
 from app.extensions import db
 from app.helplogs.models import HelpLog, help_log_services
 from app.households.models import Household
