@@ -25,8 +25,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app.core.i18n import select_locale
     from app.core.errors import unauthorized
+    from app.core.i18n import select_locale
     from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -68,8 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from app.areas.routes import bp as areas
     from app.core.routes import bp as core
     from app.demo.cli import bp as demo_cli
-    from app.home.routes import bp as home
     from app.helplogs.routes import bp as helplogs
+    from app.home.routes import bp as home
     from app.households.routes import bp as households
     from app.imports.routes import bp as imports
     from app.reviews.routes import bp as reviews
@@ -87,9 +87,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.core.templating import register
+    from app import shell
+    from app.core import templating
 
-    register(app)
+    templating.register(app)
+    shell.register(app)
 
 
 def check_access_table(app: Flask) -> None:

@@ -10,10 +10,9 @@ is out of scope.
 from flask import abort, request
 from sqlalchemy import false, or_, select, true
 
-from app.core.forms import parse_id
-
 from app.accounts.models import Role, User
 from app.areas.models import Area
+from app.core.forms import parse_id
 from app.extensions import db, login_manager
 from app.helplogs.models import HelpLog
 from app.households.models import Household

@@ -6,11 +6,18 @@ import pytest
 
 from app.accounts.models import Role
 from app.areas.models import AreaKind
+from app.coverage.teams import team_stats
 from app.helplogs.models import LogStatus
 from app.teams.models import MemberRole, Membership
-from app.teams.stats import team_stats
 from tests.conftest import (
-    count_queries, make_area, make_household, make_log, make_services, make_team, make_user, sign_in,
+    count_queries,
+    make_area,
+    make_household,
+    make_log,
+    make_services,
+    make_team,
+    make_user,
+    sign_in,
 )
 
 WEDNESDAY = date(2026, 11, 18)  # the week runs Monday 16 to Sunday 22 November

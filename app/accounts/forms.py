@@ -3,9 +3,7 @@ from wtforms import PasswordField, RadioField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.accounts.rules import MIN_PASSWORD_LENGTH, NAME_MAX
-from app.core.forms import AppForm, optional_id
-
-AT_MOST = _l("At most %(max)d characters.")
+from app.core.forms import AT_MOST, AppForm, optional_id
 
 
 def check_choice(field, message) -> None:

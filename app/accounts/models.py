@@ -1,21 +1,22 @@
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area
 from app.core.db import UTCDateTime, utcnow
+from app.core.labels import LabelledEnum
 from app.extensions import db
 
 
-class Role(StrEnum):
-    VOLUNTEER = "volunteer"
-    LEADER = "leader"
-    STAFF = "staff"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    VOLUNTEER = "volunteer", _l("Volunteer")
+    LEADER = "leader", _l("Team leader")
+    STAFF = "staff", _l("Province or commune staff")
+    ADMIN = "admin", _l("Administrator")
 
 
 # From narrowest to widest: nobody gives a role further along than their own.

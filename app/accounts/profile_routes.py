@@ -1,7 +1,8 @@
 """Each user's own account: their password and their language."""
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from app.accounts.forms import LanguageForm, PasswordChangeForm

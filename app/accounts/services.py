@@ -14,8 +14,16 @@ from sqlalchemy import func, or_, select
 from app.accounts.models import Role, User, new_session_token, role_rank
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.rules import (
-    LANGUAGES, USERNAME_PATTERN, AccountError, check_area_grant, check_role_grant, checked_full_name,
-    checked_phone, temporary_password, validate_password, within_reach,
+    LANGUAGES,
+    USERNAME_PATTERN,
+    AccountError,
+    check_area_grant,
+    check_role_grant,
+    checked_full_name,
+    checked_phone,
+    temporary_password,
+    validate_password,
+    within_reach,
 )
 from app.areas.models import Area
 from app.audit.services import record

@@ -7,29 +7,28 @@ from wtforms import SelectChoice
 
 from app.access import get_or_404
 from app.accounts.forms import NewUserForm, UserFilterForm, UserForm
-from app.accounts.models import ROLE_ORDER, User
+from app.accounts.models import ROLE_ORDER, Role, User
 from app.accounts.queries import assignable_areas, user_list
 from app.accounts.rules import assignable_roles, out_of_reach, within_reach
 from app.accounts.services import (
-    create_account, deactivate_account, reactivate_account, reset_password, update_account,
+    create_account,
+    deactivate_account,
+    reactivate_account,
+    reset_password,
+    update_account,
 )
 from app.areas.models import Area
 from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import render
-from app.core.templating import role_label
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
-def area_label(area: Area) -> str:
-    return f"{area.name} ({area.former_commune})" if area.former_commune else area.name
-
-
 def _with_choices(form, user: User | None = None):
-    form.role.choices = [SelectChoice(str(role), role_label(role)) for role in assignable_roles(current_user)]
+    form.role.choices = [SelectChoice(str(role), role.label) for role in assignable_roles(current_user)]
     form.areas = assignable_areas(current_user, user.home_area if user else None)
-    choices = [SelectChoice(area.id, area_label(area)) for area in form.areas]
+    choices = [SelectChoice(area.id, area.label) for area in form.areas]
     if within_reach(current_user, None):
         choices.insert(0, SelectChoice("", _("— No home area —")))
     form.home_area.choices = choices
@@ -65,7 +64,7 @@ def index():
     """Accounts in the administrator's area: search by name or username, filter by role."""
     form = UserFilterForm(request.args)
     form.role.choices = [SelectChoice("", _("All roles")),
-                         *(SelectChoice(str(role), role_label(role)) for role in ROLE_ORDER)]
+                         *Role.choices(ROLE_ORDER)]
     if not form.validate():
         return render("accounts/index.html", "accounts/_results.html", form=form, users=None, http_status=400)
     users = user_list(current_user, q=form.q.data, role=form.role.data,

@@ -1,18 +1,19 @@
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import PathString, UTCDateTime, utcnow
+from app.core.labels import LabelledEnum
 from app.extensions import db
 
 
-class AreaKind(StrEnum):
-    PROVINCE = "province"
-    DISTRICT = "district"
-    COMMUNE = "commune"
-    VILLAGE = "village"
+class AreaKind(LabelledEnum):
+    PROVINCE = "province", _l("Province")
+    DISTRICT = "district", _l("District")
+    COMMUNE = "commune", _l("Commune or ward")
+    VILLAGE = "village", _l("Village")
 
 
 class Area(db.Model):
@@ -54,6 +55,12 @@ class Area(db.Model):
     @property
     def former_name_list(self) -> list[str]:
         return [name for name in (self.former_names or "").split("\n") if name]
+
+    @property
+    def label(self) -> str:
+        """'Thôn 1 (Xã Thạch Sơn)': villages kept their names when communes merged, so one
+        commune can hold two 'Thôn 1'; the former commune tells them apart."""
+        return f"{self.name} ({self.former_commune})" if self.former_commune else self.name
 
     @property
     def depth(self) -> int:

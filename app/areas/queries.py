@@ -1,63 +1,17 @@
-"""Read models for the area pages, scoped to the viewer."""
+"""Read models for finding places, scoped to the viewer."""
 
-from sqlalchemy import case, func, select, true
+from typing import TYPE_CHECKING
+
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import area_filter, manages_places, team_filter
-from app.accounts.models import User
+from app.access import area_filter
 from app.areas.models import Area, AreaKind
 from app.core.text import search_key
 from app.extensions import db
-from app.households.queries import household_counts
-from app.teams.models import Membership, Team, team_villages
 
-
-def area_page(user: User, area: Area) -> dict:
-    ancestors = list(db.session.scalars(
-        select(Area).where(Area.id.in_(area.ancestor_ids()[:-1]), area_filter(user)).order_by(Area.path)
-    ))
-    keeps = manages_places(user, area)
-    # Deactivated villages stay listed, apart, for those who may bring them back.
-    everyone = list(db.session.scalars(
-        select(Area).where(Area.parent_id == area.id, area_filter(user),
-                           true() if keeps and area.kind == AreaKind.COMMUNE else Area.is_active)
-        .order_by(*child_order(area))
-    ))
-    children = [child for child in everyone if child.is_active]
-    inactive = [child for child in everyone if not child.is_active]
-    village_ids = [child.id for child in everyone if child.kind == AreaKind.VILLAGE]
-    if area.kind == AreaKind.VILLAGE:
-        village_ids = [area.id]
-    teams_stmt = select(Team).where(team_filter(user), Team.is_active)
-    if area.kind == AreaKind.VILLAGE:
-        teams_stmt = teams_stmt.join(team_villages).where(team_villages.c.village_id == area.id)
-    elif area.kind == AreaKind.COMMUNE:
-        teams_stmt = teams_stmt.where(Team.commune_id == area.id)
-    else:
-        teams_stmt = None
-    teams = []
-    if teams_stmt is not None:
-        teams = list(db.session.scalars(
-            teams_stmt.options(selectinload(Team.memberships).selectinload(Membership.user))
-            .order_by(Team.name)
-        ))
-    child_counts = {}
-    if area.kind in (AreaKind.PROVINCE, AreaKind.DISTRICT):
-        child_counts = dict(db.session.execute(
-            select(Area.parent_id, func.count())
-            .where(Area.parent_id.in_([c.id for c in children]), Area.is_active, area_filter(user))
-            .group_by(Area.parent_id)
-        ).all())
-    return {
-        "area": area,
-        "ancestors": ancestors,
-        "children": children,
-        "inactive_children": inactive,
-        "keeps_places": keeps,
-        "child_counts": child_counts,
-        "household_counts": household_counts(village_ids),
-        "teams": teams,
-    }
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 
 def child_order(area: Area) -> tuple:
@@ -72,7 +26,7 @@ _KIND_ORDER = case({AreaKind.PROVINCE: 0, AreaKind.DISTRICT: 1, AreaKind.COMMUNE
 SEARCH_PER_PAGE = 20
 
 
-def search_areas(user: User, q: str, *, within: Area | None = None, page: int = 1,
+def search_areas(user: "User", q: str, *, within: Area | None = None, page: int = 1,
                  per_page: int = SEARCH_PER_PAGE):
     """Active areas ``user`` may see whose name or a former name holds every word of ``q``,
     accents and đ ignored; None when ``q`` has no words. A province has ~1,800 areas, so a

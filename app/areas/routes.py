@@ -5,11 +5,12 @@ from flask_login import current_user
 from app.access import get_or_404, manages_places
 from app.areas.forms import VillageForm
 from app.areas.models import Area, AreaKind
-from app.areas.queries import area_page, search_areas
+from app.areas.queries import search_areas
 from app.areas.services import VillageData, add_village, set_village_active, update_village
 from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import done, render
+from app.coverage.areas import area_page
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
 

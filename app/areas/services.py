@@ -1,18 +1,23 @@
 """Creating places in the area tree; adding, renaming and deactivating villages."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.access import manages_places
-from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
+from app.core.domain import RuleError
 from app.core.i18n import format_number
 from app.core.text import clean_text, search_key
-from app.core.domain import RuleError
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 _CHILD_KINDS = {
     None: {AreaKind.PROVINCE},

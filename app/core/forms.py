@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField
 
+AT_MOST = _l("At most %(max)d characters.")
+
 # The largest id, version or page a request may name: a 32-bit signed integer, as in the database.
 MAX_ID = 2**31 - 1
 

@@ -3,7 +3,8 @@
 from datetime import date, datetime
 
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import format_decimal, get_locale, lazy_gettext as _l, to_user_timezone
+from flask_babel import format_decimal, get_locale, to_user_timezone
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 LANG_COOKIE = "lang"

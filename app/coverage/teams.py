@@ -10,13 +10,16 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.access import helplog_filter
+from app.accounts.models import User
 from app.areas.models import Area
 from app.core.db import local_today
 from app.core.text import name_sort_key
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
-from app.helplogs.queries import active_services
+from app.helplogs.queries import LOG_OPTIONS, active_services
 from app.households.queries import household_counts
+from app.tasks.queries import TaskFilters, progress, task_list
 from app.teams.models import Membership, Team, team_villages
 
 
@@ -124,3 +127,29 @@ def team_stats(team: Team, today: date | None = None) -> dict:
     members, pending = member_stats(team, today)
     return {"today": today, "week_start": week_start(today), "members": members, "pending": pending,
             "villages": village_reach(team), "services": active_services()}
+
+
+ACTIVITY_DAYS = 30
+
+
+def team_activity(user: User, team) -> dict:
+    """A team's last 30 days in numbers (visits, people, households reached, approved only),
+    and its latest logs that ``user`` may read."""
+    since = local_today() - timedelta(days=ACTIVITY_DAYS)
+    approved = (HelpLog.team_id == team.id, HelpLog.status == LogStatus.APPROVED, HelpLog.helped_on >= since)
+    visits, people, households = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(HelpLog.people_count), 0),
+               func.count(HelpLog.household_id.distinct())).where(*approved)
+    ).one()
+    latest = list(db.session.scalars(
+        select(HelpLog).where(HelpLog.team_id == team.id, helplog_filter(user))
+        .options(*LOG_OPTIONS).order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(10)
+    ))
+    return {"visits": visits, "people": people, "households": households, "latest": latest,
+            "days": ACTIVITY_DAYS}
+
+
+def team_stats_page(user: User, team: Team, today: date | None = None) -> dict:
+    """The leader's team page: the members' and villages' figures, and the team's active tasks."""
+    tasks = task_list(user, TaskFilters(team_id=team.id), page=1)
+    return {"tasks": tasks, "done": progress(t.id for t in tasks.items), **team_stats(team, today)}

@@ -1,17 +1,23 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice,
-    SelectField, SelectMultipleField, TextAreaField,
+    DateField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import AppForm, IdField, db_int
+from app.core.forms import AT_MOST, AppForm, IdField, db_int
 from app.core.privacy import PrivacyGuard
-from app.helplogs.models import Outcome
-from app.households.forms import MAX_CHARS, ConsentFields, HouseholdFields
-
-MODES = ("existing", "new", "group")
+from app.helplogs.models import NOTE_MAX, PEOPLE_MAX_GROUP, Outcome
+from app.households.forms import ConsentFields, HouseholdFields
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -43,21 +49,19 @@ class LogForm(AppForm):
     service_ids = MultiCheckboxField(_l("Help given"), coerce=db_int, validate_choice=False)
     outcome = RadioField(
         _l("Outcome"),
-        choices=[SelectChoice(Outcome.DONE.value, _l("Done")),
-                 SelectChoice(Outcome.PARTLY.value, _l("Partly")),
-                 SelectChoice(Outcome.FOLLOW_UP.value, _l("Needs follow-up"))],
+        choices=Outcome.choices(),
         default=Outcome.DONE.value,
         validators=[DataRequired(_l("Choose the outcome."))],
     )
     people_count = IntegerField(
         _l("People helped"), default=1,
         validators=[InputRequired(_l("Enter how many people were helped.")),
-                    NumberRange(1, 500, _l("Enter a number from 1 to 500."))],
+                    NumberRange(1, PEOPLE_MAX_GROUP, _l("Enter a number from 1 to %(max)d."))],
     )
     helped_on = DateField(_l("Date helped"), validators=[InputRequired(_l("Enter the date."))],
                           format="%Y-%m-%d")
     note = TextAreaField(_l("Short note (optional)"),
-                         validators=[Optional(), Length(max=500, message=MAX_CHARS), PrivacyGuard()])
+                         validators=[Optional(), Length(max=NOTE_MAX, message=AT_MOST), PrivacyGuard()])
 
     COMMON = ("village_id", "mode", "service_ids", "outcome", "people_count", "helped_on", "note")
 

@@ -1,6 +1,6 @@
 from datetime import date, datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,29 +8,35 @@ from app.accounts.models import User
 from app.areas.models import Area
 from app.catalog.models import Service
 from app.core.db import UTCDateTime, utcnow
+from app.core.labels import LabelledEnum
 from app.extensions import db
 from app.households.models import Household
 from app.teams.models import Team
 
-
-class Outcome(StrEnum):
-    DONE = "done"
-    PARTLY = "partly"
-    FOLLOW_UP = "follow_up"
-
-
-class LogStatus(StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
+# Limits the form and the service share.
+NOTE_MAX = 500
+PEOPLE_MAX_HOUSEHOLD = 50  # people of one household helped in one visit
+PEOPLE_MAX_GROUP = 500  # people at one group session
 
 
-class ReturnReason(StrEnum):
-    WRONG_HOUSEHOLD = "wrong_household"
-    WRONG_SERVICE = "wrong_service"
-    MISSING_DETAILS = "missing_details"
-    DUPLICATE = "duplicate"
-    OTHER = "other"
+class Outcome(LabelledEnum):
+    DONE = "done", _l("Done")
+    PARTLY = "partly", _l("Partly")
+    FOLLOW_UP = "follow_up", _l("Needs follow-up")
+
+
+class LogStatus(LabelledEnum):
+    SUBMITTED = "submitted", _l("Submitted")
+    APPROVED = "approved", _l("Approved")
+    RETURNED = "returned", _l("Returned")
+
+
+class ReturnReason(LabelledEnum):
+    WRONG_HOUSEHOLD = "wrong_household", _l("Wrong household")
+    WRONG_SERVICE = "wrong_service", _l("Wrong service")
+    MISSING_DETAILS = "missing_details", _l("Missing details")
+    DUPLICATE = "duplicate", _l("Duplicate")
+    OTHER = "other", _l("Other")
 
 
 help_log_services = Table(

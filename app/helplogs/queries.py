@@ -1,22 +1,27 @@
 """Read models for the volunteer's screens: today's logs, what needs fixing, the village choices."""
 
-from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import helplog_filter, village_ids
+from app.access import village_ids
 from app.accounts.models import User
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
-from app.core.db import local_today
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus
 
 PER_PAGE = 20
-HISTORY_ACTIONS = ("helplog.submitted", "helplog.updated", "helplog.returned", "helplog.resubmitted",
-                   "helplog.approved")
+# What a log's history shows, and how each step reads.
+HISTORY = {
+    "helplog.submitted": _l("Sent for review"),
+    "helplog.updated": _l("Changed"),
+    "helplog.resubmitted": _l("Resubmitted"),
+    "helplog.returned": _l("Returned"),
+    "helplog.approved": _l("Approved"),
+}
 LOG_OPTIONS = (selectinload(HelpLog.services), joinedload(HelpLog.household), joinedload(HelpLog.village))
 
 
@@ -69,31 +74,16 @@ def status_counts(user: User) -> dict[str, int]:
 
 
 
+def history_label(action: str) -> str:
+    return str(HISTORY.get(action, action))
+
+
 def log_history(log: HelpLog) -> list[AuditEvent]:
     """What happened to the log, oldest first, with who did it: one query."""
     return list(db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_type == HelpLog.__tablename__, AuditEvent.object_id == log.id,
-               AuditEvent.action.in_(HISTORY_ACTIONS))
+               AuditEvent.action.in_(HISTORY))
         .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)
     ))
 
-
-ACTIVITY_DAYS = 30
-
-
-def team_activity(user: User, team) -> dict:
-    """A team's last 30 days in numbers (visits, people, households reached, approved only),
-    and its latest logs that ``user`` may read."""
-    since = local_today() - timedelta(days=ACTIVITY_DAYS)
-    approved = (HelpLog.team_id == team.id, HelpLog.status == LogStatus.APPROVED, HelpLog.helped_on >= since)
-    visits, people, households = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(HelpLog.people_count), 0),
-               func.count(HelpLog.household_id.distinct())).where(*approved)
-    ).one()
-    latest = list(db.session.scalars(
-        select(HelpLog).where(HelpLog.team_id == team.id, helplog_filter(user))
-        .options(*LOG_OPTIONS).order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(10)
-    ))
-    return {"visits": visits, "people": people, "households": households, "latest": latest,
-            "days": ACTIVITY_DAYS}

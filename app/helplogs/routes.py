@@ -16,7 +16,13 @@ from app.helplogs.forms import LogForm
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
 from app.helplogs.services import (
-    BACKDATE_DAYS, LikelyDuplicates, LogInput, edit_log, existing_log, parse_client_uuid, recent_overlaps,
+    BACKDATE_DAYS,
+    LikelyDuplicates,
+    LogInput,
+    edit_log,
+    existing_log,
+    parse_client_uuid,
+    recent_overlaps,
     submit_log,
 )
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
@@ -30,7 +36,7 @@ bp = Blueprint("helplogs", __name__, url_prefix="/logs")
 
 def _prepare(form: LogForm, villages) -> None:
     form.village_id.choices = [
-        SelectChoice(v.id, f"{v.name} ({v.former_commune})" if v.former_commune else v.name) for v in villages
+        SelectChoice(v.id, v.label) for v in villages
     ]
     form.service_ids.choices = [SelectChoice(s.id, s.name) for s in active_services()]
 

@@ -14,12 +14,20 @@ from app.areas.models import Area, AreaKind
 from app.audit.services import record
 from app.catalog.models import Service
 from app.core.db import local_today, utcnow
+from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
 from app.core.versioning import Stale, claim_version
-from app.core.domain import RuleError
 from app.extensions import db
-from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
+from app.helplogs.models import (
+    NOTE_MAX,
+    PEOPLE_MAX_GROUP,
+    PEOPLE_MAX_HOUSEHOLD,
+    HelpLog,
+    LogStatus,
+    Outcome,
+    help_log_services,
+)
 from app.households.models import Household
 from app.households.services import Consent, Duplicates, HouseholdData, add_household, find_duplicates
 from app.tasks.models import Task, TaskStatus
@@ -27,8 +35,6 @@ from app.teams.models import MemberRole, Membership, Team, team_villages
 
 BACKDATE_DAYS = 30
 OVERLAP_DAYS = 7
-MAX_PEOPLE_HOUSEHOLD = 50
-MAX_PEOPLE_GROUP = 500
 
 
 class LogError(RuleError):
@@ -99,11 +105,11 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
         raise LogError(_l("Choose one of your teams' villages."), "village_id")
     village = place.village
     if data.new_household is None and data.household_id is None:
-        if not 1 <= data.people_count <= MAX_PEOPLE_GROUP:
+        if not 1 <= data.people_count <= PEOPLE_MAX_GROUP:
             raise LogError(_l("A group session needs the number of people, from 1 to %(max)d.",
-                              max=MAX_PEOPLE_GROUP), "people_count")
-    elif not 1 <= data.people_count <= MAX_PEOPLE_HOUSEHOLD:
-        raise LogError(_l("People helped must be between 1 and %(max)d.", max=MAX_PEOPLE_HOUSEHOLD),
+                              max=PEOPLE_MAX_GROUP), "people_count")
+    elif not 1 <= data.people_count <= PEOPLE_MAX_HOUSEHOLD:
+        raise LogError(_l("People helped must be between 1 and %(max)d.", max=PEOPLE_MAX_HOUSEHOLD),
                        "people_count")
     household = None
     if data.household_id is not None:
@@ -121,8 +127,8 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
     if data.helped_on < today - timedelta(days=BACKDATE_DAYS):
         raise LogError(_l("Help can be logged up to %(days)d days back.", days=BACKDATE_DAYS), "helped_on")
     data.note = clean_text(data.note) or None
-    if data.note and len(data.note) > 500:
-        raise LogError(_l("At most %(max)d characters.", max=500), "note")
+    if data.note and len(data.note) > NOTE_MAX:
+        raise LogError(_l("At most %(max)d characters.", max=NOTE_MAX), "note")
     problem = privacy_problem(data.note)
     if problem:
         raise LogError(problem, "note")

@@ -7,12 +7,12 @@ from app.access import area_filter, household_filter, team_filter
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.models import AuditEvent
-from app.extensions import db
-from app.households.models import Household
 from app.core.db import local_today
+from app.extensions import db
 from app.helplogs.queries import today_screen
-from app.tasks.queries import overdue_count, progress, today_tasks
+from app.households.models import Household
 from app.households.queries import household_counts
+from app.tasks.queries import overdue_count, progress, today_tasks
 from app.teams.models import Membership, Team
 
 

@@ -1,14 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import AppForm, db_int
+from app.core.forms import AT_MOST, AppForm, db_int
 from app.core.privacy import PrivacyGuard
-from app.households.models import ConsentMethod
-
-MAX_CHARS = _l("At most %(max)d characters.")
+from app.households.models import MEMBERS_MAX, NAME_MAX, NOTES_MAX, PHONE_TYPED_MAX, ConsentMethod
 
 
 class HouseholdFields:
@@ -17,11 +21,11 @@ class HouseholdFields:
     display_name = StringField(
         _l("Head of household or house name"),
         validators=[DataRequired(_l("Enter the name of the head of household or of the house.")),
-                    Length(max=120, message=MAX_CHARS)],
+                    Length(max=NAME_MAX, message=AT_MOST)],
     )
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20, message=MAX_CHARS)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=PHONE_TYPED_MAX, message=AT_MOST)])
     member_count = IntegerField(
-        _l("Members"), validators=[Optional(), NumberRange(1, 50, _l("Members must be between 1 and 50."))]
+        _l("Members"), validators=[Optional(), NumberRange(1, MEMBERS_MAX, _l("Members must be between 1 and %(max)d."))]
     )
     is_farm = BooleanField(_l("Farm household"))
     is_business = BooleanField(_l("Household business"))
@@ -32,11 +36,10 @@ class ConsentFields:
 
     consent_method = RadioField(
         _l("How the resident agreed"),
-        choices=[SelectChoice(ConsentMethod.VERBAL_WITNESSED.value, _l("Verbally, with a witness")),
-                 SelectChoice(ConsentMethod.SIGNED.value, _l("Signed on paper"))],
+        choices=ConsentMethod.choices(),
         validators=[DataRequired(_l("Choose how the resident agreed."))],
     )
-    consent_witness = StringField(_l("Witness name"), validators=[Length(max=120, message=MAX_CHARS)])
+    consent_witness = StringField(_l("Witness name"), validators=[Length(max=NAME_MAX, message=AT_MOST)])
     consent_given = BooleanField(
         _l("The resident heard the consent text and agreed"),
         validators=[DataRequired(_l("Without the resident's agreement the household cannot be saved."))],
@@ -51,7 +54,7 @@ class ConsentFields:
 
 class HouseholdDetailsForm(HouseholdFields, AppForm):
     notes = TextAreaField(_l("Notes (optional)"),
-                          validators=[Optional(), Length(max=500, message=MAX_CHARS), PrivacyGuard()])
+                          validators=[Optional(), Length(max=NOTES_MAX, message=AT_MOST), PrivacyGuard()])
 
     DETAIL_FIELDS = ("display_name", "phone", "member_count", "is_farm", "is_business", "notes")
 

@@ -1,18 +1,25 @@
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.areas.models import Area
 from app.core.db import UTCDateTime, utcnow
+from app.core.labels import LabelledEnum
 from app.extensions import db
 
+# Limits the forms, the services and the import share.
+NAME_MAX = 120
+MEMBERS_MAX = 50
+NOTES_MAX = 500
+PHONE_TYPED_MAX = 20  # as typed, with spaces; stored normalised as +84…
 
-class ConsentMethod(StrEnum):
-    VERBAL_WITNESSED = "verbal_witnessed"
-    SIGNED = "signed"
+
+class ConsentMethod(LabelledEnum):
+    VERBAL_WITNESSED = "verbal_witnessed", _l("Verbally, with a witness")
+    SIGNED = "signed", _l("Signed on paper")
 
 
 class Household(db.Model):

@@ -14,7 +14,13 @@ from app.households.forms import EditHouseholdForm, NewHouseholdForm
 from app.households.models import ConsentMethod, Household
 from app.households.queries import movable_to, search_households
 from app.households.services import (
-    Consent, HouseholdData, anonymise_household, create_household, find_duplicates, may_add_in, update_household,
+    Consent,
+    HouseholdData,
+    anonymise_household,
+    create_household,
+    find_duplicates,
+    may_add_in,
+    update_household,
     villages_with_phones,
 )
 
@@ -110,7 +116,7 @@ def _edit_page(household, form, http_status=200):
     if household.village not in villages:
         villages = [household.village, *villages]
     form.village_id.choices = [
-        SelectChoice(v.id, f"{v.name} ({v.former_commune})" if v.former_commune else v.name) for v in villages
+        SelectChoice(v.id, v.label) for v in villages
     ]
     return render("households/edit.html", "households/_edit_form.html", http_status=http_status,
                   household=household, form=form)

@@ -12,15 +12,14 @@ from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
 from app.core.db import utcnow
+from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text, normalize_phone, search_key
-from app.core.domain import RuleError
 from app.extensions import db
 from app.households.consent import CONSENT_VERSION
-from app.households.models import ConsentMethod, Household
+from app.households.models import MEMBERS_MAX, NAME_MAX, NOTES_MAX, ConsentMethod, Household
 
 SIMILAR_NAME = 0.85
-NAME_MAX = 120
 
 class HouseholdError(RuleError):
     pass
@@ -74,8 +73,10 @@ def clean_household_data(data: HouseholdData) -> HouseholdData:
             raise HouseholdError(
                 _l("Enter a Vietnamese mobile number of 10 digits, such as 0912 345 678."), "phone"
             )
-    if data.member_count is not None and not 1 <= data.member_count <= 50:
-        raise HouseholdError(_l("Members must be between 1 and 50."), "member_count")
+    if data.member_count is not None and not 1 <= data.member_count <= MEMBERS_MAX:
+        raise HouseholdError(_l("Members must be between 1 and %(max)d.", max=MEMBERS_MAX), "member_count")
+    if len(clean_text(data.notes)) > NOTES_MAX:
+        raise HouseholdError(_l("At most %(max)d characters.", max=NOTES_MAX), "notes")
     notes = clean_text(data.notes) or None
     problem = privacy_problem(notes)
     if problem:

@@ -2,8 +2,8 @@
 (+ former_commune when the commune has two villages of that name), not by an internal id."""
 
 from collections import defaultdict
-from functools import lru_cache
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,7 @@ from app.core.db import utcnow
 from app.core.text import clean_text, search_key
 from app.extensions import db
 from app.households.consent import CONSENT_VERSION
-from app.households.models import ConsentMethod, Household
+from app.households.models import NAME_MAX, ConsentMethod, Household
 from app.households.services import HouseholdData, HouseholdError, clean_household_data
 from app.imports.places import VillageIndex, communes_by_code, find_commune
 from app.imports.rows import CellError, RowResult, Status, key, text, whole_number, yes_no
@@ -127,8 +127,8 @@ def _clean_row(values, communes, villages, users, today):
     witness = clean_text(values.get("consent_witness")) or None
     if method == ConsentMethod.VERBAL_WITNESSED and not witness:
         raise CellError("consent_witness", _l("Verbal consent needs the name of a witness."))
-    if witness and len(witness) > 120:
-        raise CellError("consent_witness", _l("At most %(max)d characters.", max=120))
+    if witness and len(witness) > NAME_MAX:
+        raise CellError("consent_witness", _l("At most %(max)d characters.", max=NAME_MAX))
     collector = users.get(key(values.get("consent_collected_by") or ""))
     if collector is None:
         raise CellError("consent_collected_by", _l(

@@ -12,7 +12,9 @@ from app.core.rendering import render
 from app.imports.forms import UploadForm
 from app.imports.reading import MAX_BYTES, MAX_ROWS, ImportFileError, too_large_message
 from app.imports.rows import Status
-from app.imports.services import KINDS, confirm as confirm_upload, latest_upload, preview as preview_upload, stage_upload
+from app.imports.services import KINDS, latest_upload, stage_upload
+from app.imports.services import confirm as confirm_upload
+from app.imports.services import preview as preview_upload
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 KIND = "<any(villages, households):kind>"

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.text import search_key
 
-
 # Cells repeat (village names, former communes, flags, dates): compute each key once per process.
 key = lru_cache(maxsize=65_536)(search_key)
 

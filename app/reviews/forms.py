@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 
 from app.core.forms import AppForm, parse_id
 from app.helplogs.models import ReturnReason
@@ -16,7 +16,7 @@ class ApproveForm(AppForm):
 
 class ReturnForm(AppForm):
     version = HiddenField()
-    reason = RadioField(_l("Reason"), choices=[SelectChoice(r.value, r.value) for r in ReturnReason],
+    reason = RadioField(_l("Reason"), choices=ReturnReason.choices(),
                         validate_choice=False)
     comment = TextAreaField(_l("Comment for the volunteer"))
 

@@ -18,9 +18,9 @@ from app.core.db import utcnow
 from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
+from app.core.versioning import claim_version
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, ReturnReason
-from app.core.versioning import claim_version
 
 MAX_COMMENT = 500
 MAX_BULK = 200

@@ -2,10 +2,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.core.forms import AppForm, db_int, parse_id
+from app.core.forms import AT_MOST, AppForm, db_int, parse_id
 from app.core.privacy import PrivacyGuard
 from app.helplogs.forms import MultiCheckboxField
-from app.households.forms import MAX_CHARS
+from app.tasks.models import NOTE_MAX
 from app.tasks.services import Choose
 
 
@@ -28,7 +28,7 @@ class TaskFields(AppForm):
     due_on = DateField(_l("Due date"), validators=[InputRequired(_l("Enter the due date."))], format="%Y-%m-%d")
     assignee_id = SelectField(_l("Who does it"), coerce=optional_int, validate_choice=False)
     note = TextAreaField(_l("Instructions (optional)"),
-                         validators=[Optional(), Length(max=500, message=MAX_CHARS), PrivacyGuard()])
+                         validators=[Optional(), Length(max=NOTE_MAX, message=AT_MOST), PrivacyGuard()])
 
 
 class TaskForm(TaskFields):

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,15 +9,18 @@ from app.accounts.models import User
 from app.areas.models import Area
 from app.catalog.models import Service
 from app.core.db import UTCDateTime, utcnow
+from app.core.labels import LabelledEnum
 from app.extensions import db
 from app.households.models import Household
 from app.teams.models import Team
 
+NOTE_MAX = 500
 
-class TaskStatus(StrEnum):
-    ACTIVE = "active"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+
+class TaskStatus(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    CLOSED = "closed", _l("Closed")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class TaskScope(StrEnum):

@@ -15,11 +15,26 @@ from app.helplogs.queries import active_services
 from app.tasks.forms import TaskActionForm, TaskFields, TaskForm, version_of
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queries import (
-    TaskFilters, linked_logs, member_choices, other_tasks_covering, progress, reached_since, scope_size,
-    target_households, task_list, team_choices, team_options, village_households,
+    TaskFilters,
+    linked_logs,
+    member_choices,
+    other_tasks_covering,
+    progress,
+    reached_since,
+    scope_size,
+    target_households,
+    task_list,
+    team_choices,
+    team_options,
+    village_households,
 )
 from app.tasks.services import (
-    TaskInput, claim_task, create_task, end_task, release_task, update_task,
+    TaskInput,
+    claim_task,
+    create_task,
+    end_task,
+    release_task,
+    update_task,
 )
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -61,7 +76,7 @@ def _new_context(form: TaskForm) -> dict:
     form.village_id.data = village.id if village else None
     form.team_id.choices = [SelectChoice(t.id, f"{t.name} · {t.commune.name}") for t in teams]
     form.village_id.choices = [
-        SelectChoice(v.id, f"{v.name} ({v.former_commune})" if v.former_commune else v.name) for v in villages
+        SelectChoice(v.id, v.label) for v in villages
     ]
     _prepare(form, team)
     service_ids = form.service_ids.data or []

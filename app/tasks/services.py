@@ -23,11 +23,10 @@ from app.core.text import clean_text
 from app.core.versioning import Stale, claim, claim_version
 from app.extensions import db
 from app.households.models import Household
-from app.tasks.models import Task, TaskScope, TaskStatus, task_households
+from app.tasks.models import NOTE_MAX, Task, TaskScope, TaskStatus, task_households
 from app.tasks.queries import live_in, reached_since, scope_size
 from app.teams.models import Membership, Team, team_villages
 
-MAX_NOTE = 500
 MAX_DAYS_AHEAD = 366
 
 
@@ -85,8 +84,8 @@ def _check_common(team: Team, data: TaskInput, today: date, *, due_changed: bool
         if member is None:
             raise TaskError(_l("Choose a member of the team, or leave the task open."), "assignee_id")
     data.note = clean_text(data.note) or None
-    if data.note and len(data.note) > MAX_NOTE:
-        raise TaskError(_l("At most %(max)d characters.", max=MAX_NOTE), "note")
+    if data.note and len(data.note) > NOTE_MAX:
+        raise TaskError(_l("At most %(max)d characters.", max=NOTE_MAX), "note")
     problem = privacy_problem(data.note)
     if problem:
         raise TaskError(problem, "note")

@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.accounts.forms import AT_MOST, check_choice
+from app.accounts.forms import check_choice
 from app.accounts.rules import NAME_MAX
-from app.core.forms import AppForm, IdField, db_int, optional_id
+from app.core.forms import AT_MOST, AppForm, IdField, db_int, optional_id
 from app.teams.models import MemberRole
 
 

@@ -40,12 +40,16 @@ def member_counts(team_ids: list[int]) -> dict[int, int]:
     ).all())
 
 
+def members_in_order(memberships) -> list[Membership]:
+    """Leaders first, then by given name, as Vietnamese lists do."""
+    return sorted(memberships, key=lambda m: (not m.is_leader, name_sort_key(m.user.full_name), m.id))
+
+
 def members_of(team: Team) -> list[Membership]:
     """Leaders first, then by given name, as Vietnamese lists do."""
-    memberships = db.session.scalars(
+    return members_in_order(db.session.scalars(
         select(Membership).where(Membership.team_id == team.id).options(selectinload(Membership.user))
-    )
-    return sorted(memberships, key=lambda m: (not m.is_leader, name_sort_key(m.user.full_name), m.id))
+    ))
 
 
 def village_labels(villages: list[Area]) -> dict[int, str]:

@@ -8,17 +8,27 @@ from app.areas.models import Area
 from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import render
-from app.helplogs.queries import team_activity
+from app.coverage.teams import team_activity, team_stats_page
 from app.teams.forms import AddMemberForm, MemberRoleForm, NewTeamForm, TeamFilterForm, TeamForm
 from app.teams.models import Membership, Team
 from app.teams.queries import (
-    addable, candidates, commune_choices, member_counts, members_of, membership_in, team_list, village_choices,
+    addable,
+    candidates,
+    commune_choices,
+    member_counts,
+    members_of,
+    membership_in,
+    team_list,
+    village_choices,
     village_labels,
 )
-from app.tasks.queries import TaskFilters, progress, task_list
-from app.teams.stats import team_stats
 from app.teams.services import (
-    add_member, create_team, remove_member, set_member_role, set_team_active, update_team,
+    add_member,
+    create_team,
+    remove_member,
+    set_member_role,
+    set_team_active,
+    update_team,
 )
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
@@ -208,6 +218,4 @@ def remove_member_view(team_id: int, membership_id: int):
 def stats(team_id: int):
     """The leader's view of the team: each member's week and month, and the villages' reach."""
     team = get_or_404(current_user, Team, team_id, "manage")
-    tasks = task_list(current_user, TaskFilters(team_id=team.id), page=1)
-    return render("teams/stats.html", team=team, tasks=tasks, done=progress(t.id for t in tasks.items),
-                  **team_stats(team))
+    return render("teams/stats.html", team=team, **team_stats_page(current_user, team))

@@ -1,0 +1,42 @@
+"""How the audit trail reads each action, in the user's language."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "login.succeeded": _l("signed in"),
+    "login.failed": _l("failed sign-in"),
+    "login.refused_locked": _l("sign-in refused: account locked"),
+    "account.locked": _l("account locked after failed sign-ins"),
+    "user.created": _l("created an account"),
+    "user.updated": _l("changed an account"),
+    "user.activated": _l("reactivated an account"),
+    "user.deactivated": _l("deactivated an account"),
+    "user.password_reset": _l("reset a password"),
+    "user.password_changed": _l("changed their password"),
+    "team.created": _l("created a team"),
+    "team.updated": _l("changed a team"),
+    "team.activated": _l("reactivated a team"),
+    "team.deactivated": _l("deactivated a team"),
+    "team.member_added": _l("added a team member"),
+    "team.member_role_changed": _l("changed a team member's role"),
+    "team.member_removed": _l("removed a team member"),
+    "household.created": _l("added a household"),
+    "household.updated": _l("changed a household"),
+    "household.anonymised": _l("anonymised a household"),
+    "helplog.submitted": _l("logged help"),
+    "helplog.updated": _l("changed a log"),
+    "helplog.resubmitted": _l("resubmitted a log"),
+    "helplog.returned": _l("returned a log"),
+    "helplog.approved": _l("approved a log"),
+    "helplog.bulk_approved": _l("approved several logs"),
+    "task.created": _l("set a task"),
+    "task.updated": _l("changed a task"),
+    "task.claimed": _l("took a task"),
+    "task.released": _l("gave a task back"),
+    "task.closed": _l("closed a task"),
+    "task.cancelled": _l("cancelled a task"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

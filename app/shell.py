@@ -1,0 +1,63 @@
+"""The application shell: what every page carries around the content, the navigation and
+the words and helpers templates use. It sits above every domain, so it may import them all."""
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import allowed
+from app.accounts.models import Role
+from app.areas.models import AreaKind
+from app.audit.actions import action_label
+from app.helplogs.models import LogStatus, Outcome, ReturnReason
+from app.helplogs.queries import history_label
+from app.home.services import top_area
+from app.households.models import ConsentMethod
+from app.reviews.queries import nav_counts
+from app.tasks.models import TaskStatus
+from app.teams.queries import members_in_order
+
+FIELD_ROLES = (Role.VOLUNTEER, Role.LEADER)
+# The enums templates read values and labels from: ``LogStatus.label_of(log.status)``.
+ENUMS = (Role, AreaKind, ConsentMethod, LogStatus, Outcome, ReturnReason, TaskStatus)
+
+
+def nav_items() -> list[tuple[str, str, str]]:
+    """(endpoint, url, label) of the navigation for the signed-in user's role."""
+    if not current_user.is_authenticated:
+        return []
+    field = current_user.role in FIELD_ROLES
+    items = [("home.index", url_for("home.index"), _("Today") if field else _("Home"))]
+    if field:
+        items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
+    if current_user.role in (Role.LEADER, Role.ADMIN):
+        items.append(("reviews.index", url_for("reviews.index"), _("Review")))
+        items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
+    area = top_area(current_user)
+    if area is not None:
+        items.append(("areas.show", url_for("areas.show", area_id=area.id), _("My villages") if field else _("Areas")))
+    if current_user.role in (Role.STAFF, Role.ADMIN):
+        items.append(("teams.index", url_for("teams.index"), _("Teams")))
+        items.append(("imports.index", url_for("imports.index"), _("Imports")))
+    if current_user.role == Role.ADMIN:
+        items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
+    return items
+
+
+NAV_BADGES = {"reviews.index": "pending", "home.index": "returned"}
+
+
+def nav_badge(endpoint: str) -> int | None:
+    """The count shown on a navigation item (logs to review, my returned logs), if it has one."""
+    key = NAV_BADGES.get(endpoint)
+    if key is None or not current_user.is_authenticated:
+        return None
+    return nav_counts(current_user).get(key)
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(
+        nav_items=nav_items, nav_badge=nav_badge, allowed=lambda endpoint: allowed(current_user, endpoint),
+        history_label=history_label, action_label=action_label, members_in_order=members_in_order,
+        **{enum.__name__: enum for enum in ENUMS},
+    )
