@@ -53,6 +53,7 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    HSTS_MAX_AGE = None  # production only: development is served over plain http
 
     # Brotli for browsers that ask (all current ones), gzip for the rest; static files carry a
     # content hash in their URL (templating.asset_url), so they can be cached for a year.
@@ -85,11 +86,16 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    # __Host-: browsers keep it only if Secure, for Path=/ and without Domain, so no other
+    # host under the same domain can set or shadow the session.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "https"
+    # One year, this host only: other sites under the province's domain keep their own choice.
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     @classmethod
     def init_app(cls, app) -> None:
