@@ -38,7 +38,10 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
+    # A session unused this long has expired (checked on the server: accounts.sessions).
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # How stale a session's last-seen time may get before a request writes it again.
+    SESSION_TOUCH_INTERVAL = timedelta(hours=1)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -5,7 +5,7 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts.forms import LoginForm
-from app.accounts.services import AccountLocked, InvalidCredentials, authenticate
+from app.accounts.services import AccountLocked, InvalidCredentials, authenticate, sign_out
 from app.core.rendering import render
 from app.extensions import limiter
 
@@ -54,14 +54,15 @@ def login_submit():
         form.form_errors.append(_("Wrong username, phone number or password."))
         return render("auth/login.html", form=form, status=401)
     session.clear()  # a fresh session at sign-in: nothing from before carries over
-    login_user(user)
+    login_user(user)  # the cookie names the session authenticate opened
     session.permanent = True
     return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST only, with the CSRF token)."""
+    """Sign out (POST only, with the CSRF token): the session ends on the server too."""
+    sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

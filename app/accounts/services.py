@@ -11,12 +11,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import Role, User, new_session_token, role_rank
+from app.accounts.models import Role, User, role_rank
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.rules import (
     LANGUAGES, USERNAME_PATTERN, AccountError, check_area_grant, check_role_grant, checked_full_name,
     checked_phone, temporary_password, validate_password, within_reach,
 )
+from app.accounts.sessions import end_session, end_sessions, open_session
 from app.areas.models import Area
 from app.audit.services import record
 from app.core.db import utcnow
@@ -46,7 +47,8 @@ def find_user(identifier: str) -> User | None:
 
 
 def authenticate(identifier: str, password: str, *, now: datetime | None = None) -> User:
-    """Check a sign-in. Returns the user, or raises InvalidCredentials / AccountLocked.
+    """Check a sign-in. Returns the user with a new session open (``user.get_id()`` names it),
+    or raises InvalidCredentials / AccountLocked.
 
     Failures are counted on the user row; after LOGIN_MAX_FAILURES the account is locked
     for LOGIN_LOCK_MINUTES. Every outcome is audited and committed.
@@ -78,9 +80,23 @@ def authenticate(identifier: str, password: str, *, now: datetime | None = None)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    open_session(user, now=now)
     record(user, "login.succeeded", user)
     db.session.commit()
     return user
+
+
+def sign_out(user: User) -> None:
+    """End the session ``user`` was loaded for: its cookie, even copied, opens nothing now."""
+    end_session(user)
+    db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of ``user``, this one included."""
+    end_sessions(user)
+    record(user, "user.signed_out_everywhere", user)
+    db.session.commit()
 
 
 # Creating and managing accounts ---------------------------------------------------
@@ -221,10 +237,11 @@ def update_account(
 
 
 def set_active(actor: User | None, user: User, active: bool) -> None:
-    """Deactivating changes the session token, so the user's open sessions end at once.
+    """Deactivating ends the user's sessions at once.
     No rules and no commit: see deactivate_account / reactivate_account."""
     user.is_active = active
-    user.session_token = new_session_token()
+    if not active:
+        end_sessions(user)
     record(actor, "user.activated" if active else "user.deactivated", user)
 
 
@@ -259,7 +276,7 @@ def reset_password(actor: User, user: User) -> str:
     password = temporary_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.session_token = new_session_token()
+    end_sessions(user)
     user.failed_logins = 0
     user.locked_until = None
     record(actor, "user.password_reset", user)
@@ -271,7 +288,7 @@ def reset_password(actor: User, user: User) -> str:
 
 def change_own_password(user: User, *, current: str, new: str) -> None:
     """Check the current password, set the new one, and end the user's other sessions
-    (the session token changes: the caller signs the current session in again)."""
+    (the one ``user`` was loaded for goes on)."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_l("The current password is not right."), "current_password")
     validate_password(new, "new_password")
@@ -279,7 +296,7 @@ def change_own_password(user: User, *, current: str, new: str) -> None:
         raise AccountError(_l("Choose a new password, different from the current one."), "new_password")
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.session_token = new_session_token()
+    end_sessions(user, keep_current=True)
     record(user, "user.password_changed", user)
     db.session.commit()
 

@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "user.deactivated": _l("deactivated an account"),
     "user.password_reset": _l("reset a password"),
     "user.password_changed": _l("changed their password"),
+    "user.signed_out_everywhere": _l("signed out on every device"),
     "team.created": _l("created a team"),
     "team.updated": _l("changed a team"),
     "team.activated": _l("reactivated a team"),

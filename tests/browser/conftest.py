@@ -104,17 +104,17 @@ def browser(chromium_path):
 
 @pytest.fixture()
 def demo_accounts(live_app):
-    """Reset what a test can change on the demo accounts: language, failed logins, lock."""
-    from sqlalchemy import update
+    """Reset what a test can change on the demo accounts: language, failed logins, lock,
+    signed-in sessions."""
+    from sqlalchemy import delete, select, update
 
-    from app.accounts.models import User
+    from app.accounts.models import User, UserSession
     from app.extensions import db
 
     with live_app.app_context():
-        db.session.execute(
-            update(User).where(User.username.in_(DEMO_USERS))
-            .values(locale=None, failed_logins=0, locked_until=None)
-        )
+        demo_users = User.username.in_(DEMO_USERS)
+        db.session.execute(update(User).where(demo_users).values(locale=None, failed_logins=0, locked_until=None))
+        db.session.execute(delete(UserSession).where(UserSession.user_id.in_(select(User.id).where(demo_users))))
         db.session.commit()
     return DEMO_USERS
 
