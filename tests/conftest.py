@@ -17,7 +17,7 @@ from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
 from app.core.db import utcnow
 from app.core.text import search_key
-from app.extensions import db as _db
+from app.extensions import db as _db, login_throttle
 from config import TestConfig
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
@@ -66,6 +66,7 @@ def app(tmp_path_factory):
 def db(app):
     with app.app_context():
         yield _db
+        login_throttle.reset()  # the wrong passwords a test typed count for no other test
         _db.session.rollback()
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]

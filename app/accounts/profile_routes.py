@@ -5,8 +5,9 @@ from flask_babel import force_locale, gettext as _
 from flask_login import current_user, logout_user
 
 from app.accounts.forms import LanguageForm, PasswordChangeForm
-from app.accounts.services import AccountError, change_own_password, set_language, sign_out_everywhere
+from app.accounts.services import AccountError, change_own_password, set_language
 from app.accounts.sessions import live_session_count
+from app.accounts.signin import sign_out_everywhere
 from app.core.forms import attach_error
 from app.core.i18n import current_language
 from app.core.rendering import render

@@ -1,40 +1,26 @@
-"""Accounts: signing in, creating and managing users, and each user's own settings.
+"""Accounts: creating and managing users, and each user's own settings (signing in: ``signin``).
 
 The management functions own their unit of work (they commit) and raise ``AccountError``
 (see ``rules``) with a message for the user.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import Role, User, role_rank
-from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.accounts.passwords import hash_password, verify_password
 from app.accounts.rules import (
     LANGUAGES, USERNAME_PATTERN, AccountError, check_area_grant, check_role_grant, checked_full_name,
     checked_phone, temporary_password, validate_password, within_reach,
 )
-from app.accounts.sessions import end_session, end_sessions, open_session
+from app.accounts.sessions import end_sessions
 from app.areas.models import Area
 from app.audit.services import record
-from app.core.db import utcnow
 from app.core.text import normalize_phone, search_key
 from app.extensions import db
 
 
-class InvalidCredentials(AccountError):
-    pass
-
-
-@dataclass
-class AccountLocked(AccountError):
-    until: datetime
-
-
-# Signing in ------------------------------------------------------------------
+# Finding a user -----------------------------------------------------------------
 
 def find_user(identifier: str) -> User | None:
     """A user by username (any case) or by phone number in any Vietnamese format."""
@@ -44,59 +30,6 @@ def find_user(identifier: str) -> User | None:
     if phone:
         conditions.append(User.phone == phone)
     return db.session.scalar(select(User).where(or_(*conditions)).limit(1))
-
-
-def authenticate(identifier: str, password: str, *, now: datetime | None = None) -> User:
-    """Check a sign-in. Returns the user with a new session open (``user.get_id()`` names it),
-    or raises InvalidCredentials / AccountLocked.
-
-    Failures are counted on the user row; after LOGIN_MAX_FAILURES the account is locked
-    for LOGIN_LOCK_MINUTES. Every outcome is audited and committed.
-    """
-    now = now or utcnow()
-    user = find_user(identifier)
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not user.is_active:
-        record(user, "login.failed", user, {"reason": "unknown" if user is None else "inactive"})
-        db.session.commit()
-        raise InvalidCredentials()
-    if user.locked_until and user.locked_until > now:
-        record(user, "login.refused_locked", user)
-        db.session.commit()
-        raise AccountLocked(user.locked_until)
-    if not password_ok:
-        user.failed_logins += 1
-        record(user, "login.failed", user, {"reason": "password", "failures": user.failed_logins})
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            record(user, "account.locked", user, {"until": user.locked_until.isoformat()})
-            db.session.commit()
-            raise AccountLocked(user.locked_until)
-        db.session.commit()
-        raise InvalidCredentials()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    open_session(user, now=now)
-    record(user, "login.succeeded", user)
-    db.session.commit()
-    return user
-
-
-def sign_out(user: User) -> None:
-    """End the session ``user`` was loaded for: its cookie, even copied, opens nothing now."""
-    end_session(user)
-    db.session.commit()
-
-
-def sign_out_everywhere(user: User) -> None:
-    """End every session of ``user``, this one included."""
-    end_sessions(user)
-    record(user, "user.signed_out_everywhere", user)
-    db.session.commit()
 
 
 # Creating and managing accounts ---------------------------------------------------
@@ -269,7 +202,7 @@ def reactivate_account(actor: User, user: User) -> None:
 
 def reset_password(actor: User, user: User) -> str:
     """Give ``user`` a temporary password (returned, to be shown once), end their sessions,
-    lift a lock, and make them choose their own password at next sign-in."""
+    and make them choose their own password at next sign-in."""
     _check_manages(actor, user)
     if actor is not None and user.id == actor.id:
         raise AccountError(_l("Change your own password on your account page."), None, 409)
@@ -277,8 +210,6 @@ def reset_password(actor: User, user: User) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     end_sessions(user)
-    user.failed_logins = 0
-    user.locked_until = None
     record(actor, "user.password_reset", user)
     db.session.commit()
     return password

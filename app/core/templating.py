@@ -105,8 +105,9 @@ def show_phone(phone: str | None, visible: bool) -> str:
 ACTION_LABELS = {
     "login.succeeded": _l("signed in"),
     "login.failed": _l("failed sign-in"),
-    "login.refused_locked": _l("sign-in refused: account locked"),
-    "account.locked": _l("account locked after failed sign-ins"),
+    "login.refused_locked": _l("sign-in refused: paused after wrong passwords"),
+    "login.locked": _l("sign-in paused for one device after wrong passwords"),
+    "account.locked": _l("account locked after failed sign-ins"),  # events before per-device pauses
     "user.created": _l("created an account"),
     "user.updated": _l("changed an account"),
     "user.activated": _l("reactivated an account"),

@@ -108,7 +108,7 @@ def _user_row(world: BenchWorld, username: str, role: Role, home_area_id: int, p
     name = person_name(world.rng)
     return {"username": username, "full_name": name, "search_key": _key(name), "password_hash": password_hash,
             "role": role, "home_area_id": home_area_id, "is_active": True, "must_change_password": False,
-            "failed_logins": 0, "created_at": now}
+            "created_at": now}
 
 
 def seed_people_and_teams(world: BenchWorld) -> None:

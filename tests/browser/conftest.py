@@ -104,18 +104,19 @@ def browser(chromium_path):
 
 @pytest.fixture()
 def demo_accounts(live_app):
-    """Reset what a test can change on the demo accounts: language, failed logins, lock,
-    signed-in sessions."""
+    """Reset what a test can change on the demo accounts: language, signed-in sessions, and
+    the counts of wrong passwords."""
     from sqlalchemy import delete, select, update
 
     from app.accounts.models import User, UserSession
-    from app.extensions import db
+    from app.extensions import db, login_throttle
 
     with live_app.app_context():
         demo_users = User.username.in_(DEMO_USERS)
-        db.session.execute(update(User).where(demo_users).values(locale=None, failed_logins=0, locked_until=None))
+        db.session.execute(update(User).where(demo_users).values(locale=None))
         db.session.execute(delete(UserSession).where(UserSession.user_id.in_(select(User.id).where(demo_users))))
         db.session.commit()
+        login_throttle.reset()
     return DEMO_USERS
 
 
