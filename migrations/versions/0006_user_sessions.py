@@ -33,19 +33,18 @@ def upgrade():
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('session_token')
+    # Plain ALTERs, not a batch: on SQLite a batch copies the table, and dropping the old users
+    # table fails on the rows other tables point at (foreign keys are on). SQLite drops and
+    # adds a column in place since 3.35.
+    op.drop_column('users', 'session_token')
 
 
 def downgrade():
+    op.add_column('users', sa.Column('session_token', sa.String(length=32), nullable=False, server_default=''))
     # Every user gets a fresh random token, so no old cookie comes back to life.
     random_token = ("substr(md5(random()::text || id::text), 1, 22)"
                     if op.get_bind().dialect.name == "postgresql" else "lower(hex(randomblob(11)))")
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sa.String(length=32), nullable=True))
     op.execute(f"UPDATE users SET session_token = {random_token}")
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('session_token', existing_type=sa.String(length=32), nullable=False)
 
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))

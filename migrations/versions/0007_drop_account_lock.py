@@ -19,14 +19,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('locked_until')
-        batch_op.drop_column('failed_logins')
+    # Plain ALTERs, not a batch (see 0006): a batch would copy the users table on SQLite.
+    op.drop_column('users', 'locked_until')
+    op.drop_column('users', 'failed_logins')
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
-        batch_op.add_column(sa.Column('locked_until', app.core.db.UTCDateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('failed_logins', existing_type=sa.Integer(), server_default=None)
+    op.add_column('users', sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('users', sa.Column('locked_until', app.core.db.UTCDateTime(timezone=True), nullable=True))
