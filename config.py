@@ -19,6 +19,16 @@ def database_url(url: str | None) -> str:
     return url
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number of at least 0 from the environment; a clear error for anything else."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal():
+        raise RuntimeError(f"{name} must be a whole number of at least 0, not {raw!r}.")
+    return int(raw)
+
+
 def instance_secret_key() -> str:
     """A random key kept in instance/ so development never runs on a shared, known secret."""
     path = INSTANCE_DIR / "secret_key"
@@ -38,7 +48,10 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
+    # A session unused this long has expired (checked on the server: accounts.sessions).
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # How stale a session's last-seen time may get before a request writes it again.
+    SESSION_TOUCH_INTERVAL = timedelta(hours=1)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -46,13 +59,20 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 500 * 1024
 
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # How many reverse proxies in front of the app set X-Forwarded-For / -Proto (0: none, the
+    # headers are ignored). Behind one nginx, 1: the client's address is then the one nginx saw.
+    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+    # Rate limits and failed sign-ins are counted here: Redis, shared by every worker, in production.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_RATE_LIMIT = "20 per minute"  # sign-in attempts per address, whatever the account
+    # Wrong passwords from one address for one account before that address is paused for it.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    HSTS_MAX_AGE = None  # production only: development is served over plain http
 
     # Brotli for browsers that ask (all current ones), gzip for the rest; static files carry a
     # content hash in their URL (templating.asset_url), so they can be cached for a year.
@@ -85,16 +105,24 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    # __Host-: browsers keep it only if Secure, for Path=/ and without Domain, so no other
+    # host under the same domain can set or shadow the session.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "https"
+    # One year, this host only: other sites under the province's domain keep their own choice.
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     @classmethod
     def init_app(cls, app) -> None:
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (see README).")
+        if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            raise RuntimeError("REDIS_URL must be set in production: failed sign-ins and rate limits are "
+                               "counted in Redis, shared by every worker (see README).")
 
 
 CONFIGS = {

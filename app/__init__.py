@@ -15,6 +15,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config.init_app(app)
 
+    trust_proxies(app)
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
@@ -24,10 +25,20 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     return app
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT reverse proxies, take the client's address and scheme from
+    the headers they add; with none, those headers are the client's own and are ignored."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def register_extensions(app: Flask) -> None:
     from app.core.errors import unauthorized
     from app.core.i18n import select_locale
-    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, login_throttle, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
@@ -36,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
+    login_throttle.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.unauthorized_handler(unauthorized)
@@ -46,10 +58,11 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app.access import enforce_access
     from app.accounts.login import require_password_change
-    from app.core import i18n, logging
+    from app.core import i18n, logging, security
     from app.core.forms import refuse_control_characters, refuse_undecodable_form
 
     logging.register(app)
+    security.register(app)
     i18n.register(app)
     app.before_request(refuse_undecodable_form)
     app.before_request(refuse_control_characters)

@@ -50,6 +50,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "account.show": SIGNED_IN,
     "account.change_password": SIGNED_IN,
     "account.change_language": SIGNED_IN,
+    "account.sign_out_everywhere": SIGNED_IN,
     "teams.index": SIGNED_IN,
     "teams.show": SIGNED_IN,
     "teams.new": ADMIN,

@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from app.core.db import Base
+from app.core.throttle import FailureThrottle
 
 # Objects stay loaded after commit: a request renders what it just saved without reloading it.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
@@ -21,3 +22,5 @@ babel = Babel()
 htmx = HTMX()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Wrong passwords per (address, account): see accounts.signin.
+login_throttle = FailureThrottle("login_throttle")

@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and the mappers see them all."""
 
-from app.accounts.models import User
+from app.accounts.models import User, UserSession
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
@@ -10,4 +10,4 @@ from app.imports.models import ImportUpload
 from app.tasks.models import Task, task_households, task_services
 from app.teams.models import Membership, Team, team_villages
 
-__all__ = ["Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task", "task_households", "task_services", "Team", "User", "team_villages"]
+__all__ = ["Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task", "task_households", "task_services", "Team", "User", "UserSession", "team_villages"]

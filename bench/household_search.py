@@ -24,6 +24,7 @@ from common import databases, percentiles, prepare, timed  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
 from app.accounts.models import Role, User  # noqa: E402
+from app.accounts.sessions import open_session  # noqa: E402
 from app.areas.models import Area  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.households.models import Household  # noqa: E402
@@ -60,8 +61,10 @@ def run_case(app, label, user_id, area_ids, queries, rng, extra):
     client = app.test_client()
     with app.app_context():
         user = db.session.get(User, user_id)
+        session_id = open_session(user)
+        db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = session_id
             session["_fresh"] = True
         areas = [db.session.get(Area, i) for i in area_ids]
         plan = [(rng.choice(areas), rng.choice(PREFIXES)) for _ in range(queries + 20)]

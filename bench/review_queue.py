@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update  # noqa: E402
 
 from app.access import team_ids  # noqa: E402
 from app.accounts.models import Role, User  # noqa: E402
+from app.accounts.sessions import open_session  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.helplogs.models import HelpLog, LogStatus  # noqa: E402
 from app.teams.models import MemberRole, Membership  # noqa: E402
@@ -74,7 +75,8 @@ def bench(name: str, url: str, scale: float, requests: int, wanted: int) -> None
         logs = db.session.scalar(select(func.count()).select_from(HelpLog))
         leader_id, pending = pick_leader(wanted)
         user = db.session.get(User, leader_id)
-        session_id = user.get_id()
+        session_id = open_session(user)
+        db.session.commit()
     print(f"# {name}: {logs:,} logs; leader {user.username} with {pending} pending; "
           f"ready in {time.perf_counter() - started:.1f} s", flush=True)
     extra = f"db={name} logs={logs} pending={pending}"

@@ -83,6 +83,7 @@ def sign_in_volunteers(app, users: int, forms: Path) -> None:
 
     from app.access import village_ids
     from app.accounts.models import Role, User
+    from app.accounts.sessions import open_session
     from app.catalog.models import Service
     from app.core.db import local_today
     from app.extensions import db
@@ -104,8 +105,10 @@ def sign_in_volunteers(app, users: int, forms: Path) -> None:
                 continue
             client = app.test_client()
             with app.app_context():  # a request context of its own: flask-wtf keeps the token on g
+                session_id = open_session(user)
+                db.session.commit()
                 with client.session_transaction() as session:
-                    session["_user_id"] = user.get_id()
+                    session["_user_id"] = session_id
                 page = client.get("/logs/new").get_data(as_text=True)
             csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
             cookie = client.get_cookie("session").value

@@ -28,6 +28,7 @@ from sqlalchemy import event, func, select  # noqa: E402
 
 from app.access import team_ids  # noqa: E402
 from app.accounts.models import Role, User  # noqa: E402
+from app.accounts.sessions import open_session  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.helplogs.models import HelpLog, LogStatus  # noqa: E402
 from app.households.models import Household  # noqa: E402
@@ -142,7 +143,8 @@ def bench(name: str, url: str, scale: float, requests: int) -> None:
         volunteer, today_count = pick_volunteer()
         task, task_size = biggest_task(leader)
         team_id, village_id, village_size, service_ids = biggest_village(leader)
-        leader_id, volunteer_id, task_id = leader.get_id(), volunteer.get_id(), task.id
+        leader_id, volunteer_id, task_id = open_session(leader), open_session(volunteer), task.id
+        db.session.commit()
         print(f"# {name}: {tasks:,} tasks; leader {leader.username} with {active} active tasks and {pending} "
               f"pending logs; volunteer {volunteer.username} with {today_count} tasks; task {task_id} of "
               f"{task_size} households; village {village_id} of {village_size} households; "

@@ -11,12 +11,13 @@ from sqlalchemy import event, select, text
 
 from app import create_app
 from app.accounts.models import Role, User
+from app.accounts.sessions import open_session
 from argon2 import PasswordHasher
 from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
 from app.core.db import utcnow
 from app.core.text import search_key
-from app.extensions import db as _db
+from app.extensions import db as _db, login_throttle
 from config import TestConfig
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
@@ -65,6 +66,7 @@ def app(tmp_path_factory):
 def db(app):
     with app.app_context():
         yield _db
+        login_throttle.reset()  # the wrong passwords a test typed count for no other test
         _db.session.rollback()
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
@@ -83,10 +85,17 @@ def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})
 
 
+def new_session_id(user: User) -> str:
+    """A session row for ``user``, as signing in opens one; returns what the cookie holds."""
+    session_id = open_session(user)
+    _db.session.commit()
+    return session_id
+
+
 def sign_in(client, user: User):
     """Sign in without the password check (fast); test_auth covers the real sign-in."""
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = new_session_id(user)
         session["_fresh"] = True
     return client
 

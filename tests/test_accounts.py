@@ -4,16 +4,21 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, UserSession
 from app.accounts.passwords import verify_password
 from app.accounts.rules import AccountError, check_role_grant
 from app.accounts.services import (
     change_own_password, create_account, deactivate_account, reactivate_account, reset_password,
     set_language, update_account,
 )
+from app.accounts.sessions import load_session_user
 from app.areas.models import AreaKind
 from app.audit.models import AuditEvent
-from tests.conftest import PASSWORD, count_queries, login, make_area, make_user, sign_in
+from tests.conftest import PASSWORD, count_queries, login, make_area, make_user, new_session_id, sign_in
+
+
+def session_count(db, user) -> int:
+    return db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id))
 
 
 def events(db, action):
@@ -182,23 +187,22 @@ def test_admins_cannot_deactivate_themselves_or_change_their_own_role(db, world,
 
 def test_deactivate_ends_sessions_and_reactivate_restores(db, world):
     volunteer = world["volunteer"]
-    token = volunteer.session_token
+    new_session_id(volunteer)
+    new_session_id(volunteer)
     deactivate_account(world["admin"], volunteer)
-    assert not volunteer.is_active and volunteer.session_token != token
+    assert not volunteer.is_active and session_count(db, volunteer) == 0
     reactivate_account(world["admin"], volunteer)
     assert volunteer.is_active
     assert [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))] == [
         "user.deactivated", "user.activated"]
 
 
-def test_reset_password_gives_a_temporary_one_ends_sessions_and_lifts_a_lock(db, world):
+def test_reset_password_gives_a_temporary_one_and_ends_sessions(db, world):
     volunteer = world["volunteer"]
-    volunteer.failed_logins = 3
-    token = volunteer.session_token
+    new_session_id(volunteer)
     password = reset_password(world["admin"], volunteer)
     assert verify_password(volunteer.password_hash, password)
-    assert volunteer.must_change_password and volunteer.session_token != token
-    assert volunteer.failed_logins == 0 and volunteer.locked_until is None
+    assert volunteer.must_change_password and session_count(db, volunteer) == 0
     assert events(db, "user.password_reset")
     with pytest.raises(AccountError):
         reset_password(world["admin"], world["admin"])
@@ -214,10 +218,12 @@ def test_change_own_password_checks_the_current_one_and_the_length(db, world):
             change_own_password(volunteer, current=current, new=new)
         assert refused.value.field == field
     volunteer.must_change_password = True
-    token = volunteer.session_token
+    other_device = new_session_id(volunteer)
+    this_device = new_session_id(volunteer)  # the session ``volunteer`` now stands for
     change_own_password(volunteer, current=PASSWORD, new="a-new-password")
     assert verify_password(volunteer.password_hash, "a-new-password")
-    assert not volunteer.must_change_password and volunteer.session_token != token
+    assert not volunteer.must_change_password
+    assert load_session_user(this_device) is not None and load_session_user(other_device) is None
     assert events(db, "user.password_changed")
 
 

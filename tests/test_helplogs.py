@@ -13,7 +13,7 @@ from app.core.db import local_today
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.services import LogError, LogInput, edit_log, recent_overlaps, submit_log
 from app.households.models import Household
-from tests.conftest import count_queries, make_services, sign_in
+from tests.conftest import count_queries, make_services, new_session_id, sign_in
 
 
 @pytest.fixture()
@@ -164,7 +164,7 @@ def test_submit_then_replay_gives_one_log_and_200(client, world, services, db):
 def test_two_submissions_at_once_store_one_row(app, world, services, db):
     key = str(uuid.uuid4())
     data = post_data(world, services, key)
-    session_id = world["volunteer"].get_id()
+    session_id = new_session_id(world["volunteer"])
     results = []
 
     def post():

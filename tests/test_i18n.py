@@ -93,3 +93,15 @@ def test_english_numbers_keep_dd_mm_yyyy_dates(app):
         app.preprocess_request()
         assert format_number(1234567) == "1,234,567"
         assert format_day(date(2026, 1, 5)) == "05/01/2026"
+
+
+def test_enum_choices_built_at_import_are_read_in_the_requests_language(app):
+    from app.households.forms import ConsentFields
+
+    choices = dict((c.value, c.label) for c in ConsentFields.consent_method.kwargs["choices"])
+    with app.test_request_context("/?lang=vi"):
+        app.preprocess_request()
+        assert str(choices["signed"]) == "Ký xác nhận trên giấy"
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert str(choices["signed"]) == "Signed on paper"

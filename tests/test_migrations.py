@@ -67,3 +67,28 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         db.engine.dispose()
+
+
+def test_the_account_migrations_keep_users_that_other_rows_point_at(empty_database):
+    """0006 and 0007 drop columns of users, which audit events (and more) reference: on SQLite a
+    copied table could not replace it while foreign keys are on. Up and back down, with rows."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0005_tasks")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO users (id, username, full_name, search_key, password_hash, role, is_active,"
+                " must_change_password, failed_logins, session_token, created_at) VALUES"
+                " (1, 'volunteer', 'Volunteer', 'volunteer', 'x', 'volunteer', true, false, 0, 'token',"
+                " CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO audit_events (at, actor_id, action) VALUES (CURRENT_TIMESTAMP, 1, 'x')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["volunteer"]
+            assert "session_token" not in {c["name"] for c in inspect(conn).get_columns("users")}
+        downgrade(revision="0005_tasks")
+        with db.engine.connect() as conn:
+            token, failures = conn.execute(text("SELECT session_token, failed_logins FROM users")).one()
+            assert len(token) >= 16 and token != "token" and failures == 0
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -1,30 +1,21 @@
-import hmac
-
 from flask import redirect, request, url_for
 from flask_login import current_user
 
 from app.accounts.models import User
-from app.core.forms import parse_id
-from app.extensions import db, htmx, login_manager
+from app.accounts.sessions import load_session_user
+from app.extensions import htmx, login_manager
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The session holds '<id>:<session token>'; a changed token or a deactivated user ends it."""
-    ident, _, token = user_id.partition(":")
-    ident = parse_id(ident)
-    if ident is None:
-        return None
-    user = db.session.get(User, ident)
-    if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+def load_user(session_id: str) -> User | None:
+    """The cookie names a session: an ended or expired one, or a deactivated user, is nobody."""
+    return load_session_user(session_id)
 
 
 # While a password must be changed, only these answer; everything else leads to the account page.
 OPEN_DURING_PASSWORD_CHANGE = frozenset({
     "static", "core.healthz", "auth.login", "auth.logout",
-    "account.show", "account.change_password", "account.change_language",
+    "account.show", "account.change_password", "account.change_language", "account.sign_out_everywhere",
 })
 
 

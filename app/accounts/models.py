@@ -1,4 +1,3 @@
-import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -27,10 +26,6 @@ def role_rank(role: str) -> int:
     return ROLE_ORDER.index(Role(role))
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -45,10 +40,6 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Part of the login cookie: changing it signs the user out everywhere.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -57,8 +48,24 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # The key of the session this object was loaded for or just opened with (accounts.sessions):
+    # what Flask-Login keeps in the cookie. Never stored, only its hash.
+    session_key = None  # a plain attribute, not a column
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        if not self.session_key:
+            raise RuntimeError("no session for this user: open one with accounts.sessions.open_session")
+        return f"{self.id}:{self.session_key}"
+
+    # UserMixin compares get_id(), which now names a session: one row is one user, whichever
+    # session it was loaded for.
+    def __eq__(self, other) -> bool:
+        return self is other or (isinstance(other, User) and self.id is not None and self.id == other.id)
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    __hash__ = object.__hash__
 
     @property
     def is_admin(self) -> bool:
@@ -66,3 +73,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds the key, this table only its hash: signing out
+    deletes the row, and a copy of the cookie is worthless on every app server at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,12 +1,14 @@
-"""Each user's own account: their password and their language."""
+"""Each user's own account: their password, their language, their signed-in devices."""
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, logout_user
 
 from app.accounts.forms import LanguageForm, PasswordChangeForm
 from app.accounts.services import AccountError, change_own_password, set_language
+from app.accounts.sessions import live_session_count
+from app.accounts.signin import sign_out_everywhere
 from app.core.forms import attach_error
 from app.core.i18n import current_language
 from app.core.rendering import render
@@ -20,6 +22,7 @@ def _page(password_form=None, language_form=None, status: int = 200):
         password_form=password_form or PasswordChangeForm(formdata=None),
         language_form=language_form or LanguageForm(formdata=None,
                                                     locale=current_user.locale or current_language()),
+        session_count=live_session_count(current_user),
         http_status=status,
     )
 
@@ -43,9 +46,19 @@ def change_password():
     except AccountError as error:
         attach_error(form, error)
         return _page(password_form=form, status=error.status)
-    login_user(user)  # the session token changed: carry this session over to the new one
-    flash(_("Your password has been changed."), "success")
+    flash(_("Your password has been changed. Any other device signed in to your account has been signed out."),
+          "success")
     return redirect(url_for("home.index" if was_required else "account.show"))
+
+
+@bp.post("/sign-out-everywhere", endpoint="sign_out_everywhere")
+def sign_out_everywhere_view():
+    """End every session of the account, this one too (a lost phone, a shared computer)."""
+    sign_out_everywhere(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/language")

@@ -1,18 +1,14 @@
-"""Accounts: signing in, creating and managing users, and each user's own settings.
+"""Accounts: creating and managing users, and each user's own settings (signing in: ``signin``).
 
 The management functions own their unit of work (they commit) and raise ``AccountError``
 (see ``rules``) with a message for the user.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import Role, User, new_session_token, role_rank
-from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.accounts.models import Role, User, role_rank
+from app.accounts.passwords import hash_password, verify_password
 from app.accounts.rules import (
     LANGUAGES,
     USERNAME_PATTERN,
@@ -25,23 +21,14 @@ from app.accounts.rules import (
     validate_password,
     within_reach,
 )
+from app.accounts.sessions import end_sessions
 from app.areas.models import Area
 from app.audit.services import record
-from app.core.db import utcnow
 from app.core.text import normalize_phone, search_key
 from app.extensions import db
 
 
-class InvalidCredentials(AccountError):
-    pass
-
-
-@dataclass
-class AccountLocked(AccountError):
-    until: datetime
-
-
-# Signing in ------------------------------------------------------------------
+# Finding a user -----------------------------------------------------------------
 
 def find_user(identifier: str) -> User | None:
     """A user by username (any case) or by phone number in any Vietnamese format."""
@@ -51,44 +38,6 @@ def find_user(identifier: str) -> User | None:
     if phone:
         conditions.append(User.phone == phone)
     return db.session.scalar(select(User).where(or_(*conditions)).limit(1))
-
-
-def authenticate(identifier: str, password: str, *, now: datetime | None = None) -> User:
-    """Check a sign-in. Returns the user, or raises InvalidCredentials / AccountLocked.
-
-    Failures are counted on the user row; after LOGIN_MAX_FAILURES the account is locked
-    for LOGIN_LOCK_MINUTES. Every outcome is audited and committed.
-    """
-    now = now or utcnow()
-    user = find_user(identifier)
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not user.is_active:
-        record(user, "login.failed", user, {"reason": "unknown" if user is None else "inactive"})
-        db.session.commit()
-        raise InvalidCredentials()
-    if user.locked_until and user.locked_until > now:
-        record(user, "login.refused_locked", user)
-        db.session.commit()
-        raise AccountLocked(user.locked_until)
-    if not password_ok:
-        user.failed_logins += 1
-        record(user, "login.failed", user, {"reason": "password", "failures": user.failed_logins})
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            record(user, "account.locked", user, {"until": user.locked_until.isoformat()})
-            db.session.commit()
-            raise AccountLocked(user.locked_until)
-        db.session.commit()
-        raise InvalidCredentials()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    record(user, "login.succeeded", user)
-    db.session.commit()
-    return user
 
 
 # Creating and managing accounts ---------------------------------------------------
@@ -229,10 +178,11 @@ def update_account(
 
 
 def set_active(actor: User | None, user: User, active: bool) -> None:
-    """Deactivating changes the session token, so the user's open sessions end at once.
+    """Deactivating ends the user's sessions at once.
     No rules and no commit: see deactivate_account / reactivate_account."""
     user.is_active = active
-    user.session_token = new_session_token()
+    if not active:
+        end_sessions(user)
     record(actor, "user.activated" if active else "user.deactivated", user)
 
 
@@ -260,16 +210,14 @@ def reactivate_account(actor: User, user: User) -> None:
 
 def reset_password(actor: User, user: User) -> str:
     """Give ``user`` a temporary password (returned, to be shown once), end their sessions,
-    lift a lock, and make them choose their own password at next sign-in."""
+    and make them choose their own password at next sign-in."""
     _check_manages(actor, user)
     if actor is not None and user.id == actor.id:
         raise AccountError(_l("Change your own password on your account page."), None, 409)
     password = temporary_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.session_token = new_session_token()
-    user.failed_logins = 0
-    user.locked_until = None
+    end_sessions(user)
     record(actor, "user.password_reset", user)
     db.session.commit()
     return password
@@ -279,7 +227,7 @@ def reset_password(actor: User, user: User) -> str:
 
 def change_own_password(user: User, *, current: str, new: str) -> None:
     """Check the current password, set the new one, and end the user's other sessions
-    (the session token changes: the caller signs the current session in again)."""
+    (the one ``user`` was loaded for goes on)."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_l("The current password is not right."), "current_password")
     validate_password(new, "new_password")
@@ -287,7 +235,7 @@ def change_own_password(user: User, *, current: str, new: str) -> None:
         raise AccountError(_l("Choose a new password, different from the current one."), "new_password")
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.session_token = new_session_token()
+    end_sessions(user, keep_current=True)
     record(user, "user.password_changed", user)
     db.session.commit()
 

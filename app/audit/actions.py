@@ -5,14 +5,16 @@ from flask_babel import lazy_gettext as _l
 ACTION_LABELS = {
     "login.succeeded": _l("signed in"),
     "login.failed": _l("failed sign-in"),
-    "login.refused_locked": _l("sign-in refused: account locked"),
-    "account.locked": _l("account locked after failed sign-ins"),
+    "login.refused_locked": _l("sign-in refused: paused after wrong passwords"),
+    "login.locked": _l("sign-in paused for one device after wrong passwords"),
+    "account.locked": _l("account locked after failed sign-ins"),  # events before per-device pauses
     "user.created": _l("created an account"),
     "user.updated": _l("changed an account"),
     "user.activated": _l("reactivated an account"),
     "user.deactivated": _l("deactivated an account"),
     "user.password_reset": _l("reset a password"),
     "user.password_changed": _l("changed their password"),
+    "user.signed_out_everywhere": _l("signed out on every device"),
     "team.created": _l("created a team"),
     "team.updated": _l("changed a team"),
     "team.activated": _l("reactivated a team"),

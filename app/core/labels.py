@@ -29,5 +29,6 @@ class LabelledEnum(StrEnum):
 
     @classmethod
     def choices(cls, members=None) -> list[SelectChoice]:
-        """Form choices, in the enum's order (or ``members``' order)."""
-        return [SelectChoice(member.value, member.label) for member in (members if members is not None else cls)]
+        """Form choices, in the enum's order (or ``members``' order). The labels stay lazy: forms
+        build their choices once, at import, and each request reads them in its own language."""
+        return [SelectChoice(member.value, member._label) for member in (members if members is not None else cls)]

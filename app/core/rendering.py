@@ -21,6 +21,8 @@ def render(page: str, fragment: str | None = None, /, *, http_status: int = 200,
     (a log filter called ``status`` once did)."""
     if type(http_status) is not int:
         raise TypeError(f"http_status must be an int, not {type(http_status).__name__}")
+    if "status" in context:
+        raise TypeError("render() takes the HTTP status as http_status; name the template variable otherwise")
     template = fragment if fragment and wants_fragment() else page
     response = make_response(render_template(template, **context), http_status)
     response.vary.add("HX-Request")

@@ -9,7 +9,6 @@ is deliberately slow.
 """
 
 import random
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -102,7 +101,7 @@ def _user_row(world: BenchWorld, username: str, role: Role, home_area_id: int, p
     name = person_name(world.rng)
     return {"username": username, "full_name": name, "search_key": _key(name), "password_hash": password_hash,
             "role": role, "home_area_id": home_area_id, "is_active": True, "must_change_password": False,
-            "failed_logins": 0, "session_token": secrets.token_urlsafe(16), "created_at": now}
+            "created_at": now}
 
 
 def seed_people_and_teams(world: BenchWorld) -> None:

@@ -232,5 +232,5 @@ def index():
         abort(400, description=_("Unknown status. Choose one of the tabs."))
     page = max(request.args.get("page", 1, type=db_int), 1)
     return render("helplogs/index.html", "helplogs/_list.html",
-                  logs=my_logs(current_user, status=status, page=page), status=status)
+                  logs=my_logs(current_user, status=status, page=page), filter_status=status)
 

@@ -104,23 +104,49 @@ def browser(chromium_path):
 
 @pytest.fixture()
 def demo_accounts(live_app):
-    """Reset what a test can change on the demo accounts: language, failed logins, lock."""
-    from sqlalchemy import update
+    """Reset what a test can change on the demo accounts: language, signed-in sessions, and
+    the counts of wrong passwords."""
+    from sqlalchemy import delete, select, update
 
-    from app.accounts.models import User
-    from app.extensions import db
+    from app.accounts.models import User, UserSession
+    from app.extensions import db, login_throttle
 
     with live_app.app_context():
-        db.session.execute(
-            update(User).where(User.username.in_(DEMO_USERS))
-            .values(locale=None, failed_logins=0, locked_until=None)
-        )
+        demo_users = User.username.in_(DEMO_USERS)
+        db.session.execute(update(User).where(demo_users).values(locale=None))
+        db.session.execute(delete(UserSession).where(UserSession.user_id.in_(select(User.id).where(demo_users))))
         db.session.commit()
+        login_throttle.reset()
     return DEMO_USERS
 
 
+# Reports every Content-Security-Policy refusal to the test (the policy refuses, the page
+# would just silently lose a style or a script).
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (e) => {
+  window.reportCspViolation(`${e.violatedDirective} refused ${e.blockedURI || "inline"} on ${location.pathname}`
+                            + ` (${e.sourceFile || "document"}:${e.lineNumber})`);
+});"""
+
+
 @pytest.fixture()
-def page(browser, live_server, demo_accounts):
+def page_errors() -> list[str]:
+    """What went wrong in the page: script errors, missing assets, refusals by the security
+    policy. The ``page`` fixture fails the test when it is not empty at the end."""
+    return []
+
+
+def watch(page, errors: list[str]) -> None:
+    page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400 else None)
+    page.on("console", lambda message: errors.append(f"console: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.context.expose_function("reportCspViolation", lambda text: errors.append(f"CSP: {text}"))
+    page.context.add_init_script(CSP_WATCH)
+
+
+@pytest.fixture()
+def page(browser, live_server, demo_accounts, page_errors):
     """A fresh phone-sized context (cookies, storage) per test, in Vietnamese."""
     from playwright.sync_api import expect
 
@@ -136,13 +162,10 @@ def page(browser, live_server, demo_accounts):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if "/static/" in response.url and response.status >= 400 else None)
+    watch(page, page_errors)
     yield page
     context.close()
-    assert not errors, f"the page had broken scripts or assets: {errors}"
+    assert not page_errors, f"the page had broken scripts or assets, or the security policy refused something: {page_errors}"
 
 
 def shot(page, name: str) -> Path:
