@@ -74,10 +74,10 @@ def register_blueprints(app: Flask) -> None:
     from app.core.forms import IdConverter
 
     app.url_map.converters["int"] = IdConverter
+    from app.accounts.auth_routes import bp as auth
     from app.accounts.cli import bp as accounts_cli
-    from app.accounts.profile_routes import bp as account
-    from app.accounts.routes import bp as auth
-    from app.accounts.user_routes import bp as accounts
+    from app.accounts.profile_routes import bp as profile
+    from app.accounts.routes import bp as accounts
     from app.areas.routes import bp as areas
     from app.core.routes import bp as core
     from app.demo.cli import bp as demo_cli
@@ -89,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
 
-    for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, account, teams, accounts_cli, demo_cli):
+    for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams, accounts_cli, demo_cli):
         app.register_blueprint(blueprint)
 
 

@@ -36,7 +36,7 @@ PAGES = {
     "accounts.index": lambda w: "/accounts/",
     "accounts.new": lambda w: "/accounts/new",
     "accounts.show": lambda w: f"/accounts/{w['volunteer'].id}",
-    "account.show": lambda w: "/account/",
+    "profile.show": lambda w: "/account/",
     "teams.index": lambda w: "/teams/",
     "teams.new": lambda w: "/teams/new",
     "teams.show": lambda w: f"/teams/{w['team_a'].id}",

@@ -139,3 +139,24 @@ def test_the_layering_check_fails_on_an_upward_import():
     assert forbidden("app.teams.routes", "from app.coverage.teams import team_stats_page\n") == []
     assert forbidden("app.teams.services", "from app.coverage.teams import team_stats_page\n") == [
         "app.teams.services:1 imports app.coverage.teams"]
+
+
+def test_each_route_module_is_named_for_its_blueprint(app):
+    """``<package>/routes.py`` holds the blueprint named for the package, ``<name>_routes.py``
+    the blueprint ``<name>``: a view is found from its endpoint without searching."""
+    import importlib
+
+    for module, path in app_modules():
+        if not path.name.endswith("routes.py"):
+            continue
+        blueprint = importlib.import_module(module).bp.name
+        expected = package_of(module) if path.name == "routes.py" else path.name.removesuffix("_routes.py")
+        assert blueprint == expected, f"{module} holds the blueprint {blueprint!r}"
+
+
+def test_views_are_named_for_their_endpoints(app):
+    """No ``endpoint=`` renames: a view called ``add_member`` is the endpoint ``teams.add_member``
+    (services are imported as modules, so their names never clash with a view's)."""
+    for endpoint, view in app.view_functions.items():
+        if endpoint != "static":
+            assert endpoint.rsplit(".", 1)[-1] == view.__name__, endpoint

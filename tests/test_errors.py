@@ -34,12 +34,12 @@ def test_405_page(client):
 
 
 def test_500_page_is_friendly_and_rolls_back(app, db, monkeypatch):
-    from app.home import routes
+    from app.home import services
 
     def broken(user):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(routes, "dashboard", broken)
+    monkeypatch.setattr(services, "dashboard", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         from tests.conftest import make_user

@@ -15,7 +15,7 @@ def load_user(session_id: str) -> User | None:
 # While a password must be changed, only these answer; everything else leads to the account page.
 OPEN_DURING_PASSWORD_CHANGE = frozenset({
     "static", "core.healthz", "auth.login", "auth.logout",
-    "account.show", "account.change_password", "account.change_language", "account.sign_out_everywhere",
+    "profile.show", "profile.change_password", "profile.change_language", "profile.sign_out_everywhere",
 })
 
 
@@ -24,7 +24,7 @@ def require_password_change():
     if (request.endpoint is None or request.endpoint in OPEN_DURING_PASSWORD_CHANGE
             or not current_user.is_authenticated or not current_user.must_change_password):
         return None
-    target = url_for("account.show")
+    target = url_for("profile.show")
     if htmx:
         return "", 204, {"HX-Redirect": target}
     return redirect(target)

@@ -6,19 +6,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from app.accounts.forms import LanguageForm, PasswordChangeForm
-from app.accounts.services import AccountError, change_own_password, set_language
+from app.accounts import services
 from app.accounts.sessions import live_session_count
-from app.accounts.signin import sign_out_everywhere
-from app.core.forms import attach_error
+from app.accounts import signin
+from app.core.domain import refused
 from app.core.i18n import current_language
 from app.core.rendering import render
 
-bp = Blueprint("account", __name__, url_prefix="/account")
+bp = Blueprint("profile", __name__, url_prefix="/account")
 
 
 def _page(password_form=None, language_form=None, status: int = 200):
     return render(
-        "accounts/account.html",
+        "accounts/profile.html",
         password_form=password_form or PasswordChangeForm(formdata=None),
         language_form=language_form or LanguageForm(formdata=None,
                                                     locale=current_user.locale or current_language()),
@@ -41,20 +41,19 @@ def change_password():
         return _page(password_form=form, status=400)
     was_required = current_user.must_change_password
     user = current_user._get_current_object()
-    try:
-        change_own_password(user, current=form.current_password.data, new=form.new_password.data)
-    except AccountError as error:
-        attach_error(form, error)
-        return _page(password_form=form, status=error.status)
+    with refused(form) as refusal:
+        services.change_own_password(user, current=form.current_password.data, new=form.new_password.data)
+    if refusal:
+        return _page(password_form=form, status=refusal.status)
     flash(_("Your password has been changed. Any other device signed in to your account has been signed out."),
           "success")
-    return redirect(url_for("home.index" if was_required else "account.show"))
+    return redirect(url_for("home.index" if was_required else "profile.show"))
 
 
-@bp.post("/sign-out-everywhere", endpoint="sign_out_everywhere")
-def sign_out_everywhere_view():
+@bp.post("/sign-out-everywhere")
+def sign_out_everywhere():
     """End every session of the account, this one too (a lost phone, a shared computer)."""
-    sign_out_everywhere(current_user._get_current_object())
+    signin.sign_out_everywhere(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out on every device."), "info")
@@ -67,7 +66,7 @@ def change_language():
     form = LanguageForm()
     if not form.validate():
         return _page(language_form=form, status=400)
-    set_language(current_user, form.locale.data)
+    services.set_language(current_user, form.locale.data)
     with force_locale(form.locale.data):
         flash(_("Language saved."), "success")
-    return redirect(url_for("account.show", lang=form.locale.data))
+    return redirect(url_for("profile.show", lang=form.locale.data))

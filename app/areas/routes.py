@@ -6,7 +6,8 @@ from app.access import get_or_404, manages_places
 from app.areas.forms import VillageForm
 from app.areas.models import Area, AreaKind
 from app.areas.queries import search_areas
-from app.areas.services import VillageData, add_village, set_village_active, update_village
+from app.areas import services
+from app.areas.services import VillageData
 from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import done, render
@@ -64,7 +65,7 @@ def create_village(commune_id: int):
     if not form.validate():
         return _form_page(form, commune=commune, http_status=400)
     with refused(form) as refusal:
-        village = add_village(current_user, commune, _data(form))
+        village = services.add_village(current_user, commune, _data(form))
     if refusal:
         return _form_page(form, commune=commune, http_status=refusal.status)
     flash(_("Village added."), "success")
@@ -86,7 +87,7 @@ def update(area_id: int):
     if not form.validate():
         return _form_page(form, commune=village.parent, village=village, http_status=400)
     with refused(form) as refusal:
-        update_village(current_user, village, _data(form))
+        services.update_village(current_user, village, _data(form))
     if refusal:
         return _form_page(form, commune=village.parent, village=village, http_status=refusal.status)
     flash(_("Changes saved."), "success")
@@ -96,7 +97,7 @@ def update(area_id: int):
 @bp.post("/<int:area_id>/deactivate")
 def deactivate(area_id: int):
     """Hide a village from pickers; it keeps its households and counts."""
-    village = set_village_active(current_user, _kept(area_id, AreaKind.VILLAGE), False)
+    village = services.set_village_active(current_user, _kept(area_id, AreaKind.VILLAGE), False)
     flash(_("The village was deactivated. Its households and records are kept."), "success")
     return redirect(url_for("areas.show", area_id=village.id), 303)
 
@@ -104,6 +105,6 @@ def deactivate(area_id: int):
 @bp.post("/<int:area_id>/reactivate")
 def reactivate(area_id: int):
     """Bring a deactivated village back."""
-    village = set_village_active(current_user, _kept(area_id, AreaKind.VILLAGE), True)
+    village = services.set_village_active(current_user, _kept(area_id, AreaKind.VILLAGE), True)
     flash(_("The village is active again."), "success")
     return redirect(url_for("areas.show", area_id=village.id), 303)

@@ -15,20 +15,13 @@ from app.core.versioning import Stale
 from app.helplogs.forms import LogForm
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
-from app.helplogs.services import (
-    BACKDATE_DAYS,
-    LikelyDuplicates,
-    LogInput,
-    edit_log,
-    existing_log,
-    parse_client_uuid,
-    recent_overlaps,
-    submit_log,
-)
+from app.helplogs import services
+from app.helplogs.services import BACKDATE_DAYS, LikelyDuplicates, LogInput
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.households.queries import search_households
-from app.households.services import Consent, HouseholdData, villages_with_phones
+from app.households import services as households_services
+from app.households.services import Consent, HouseholdData
 from app.tasks.models import Task, TaskStatus
 
 bp = Blueprint("helplogs", __name__, url_prefix="/logs")
@@ -51,7 +44,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
     household_results = (search_households(current_user, village, q=request.values.get("q", "")[:100], per_page=8)
                          if village is not None else None)
     today = local_today()
-    overlaps = recent_overlaps(household.id if household else None, form.service_ids.data or [],
+    overlaps = services.recent_overlaps(household.id if household else None, form.service_ids.data or [],
                                exclude_log_id=log.id if log else None, today=today)
     return render(
         "helplogs/form.html", "helplogs/_form.html", http_status=http_status,
@@ -59,7 +52,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
         min_day=today.fromordinal(today.toordinal() - BACKDATE_DAYS), today=today,
         consent_text=CONSENT_TEXT_VI, consent_version=CONSENT_VERSION,
         has_villages=bool(villages), household_results=household_results,
-        phone_villages=villages_with_phones(current_user), task=find(current_user, Task, form.task_id.data),
+        phone_villages=households_services.villages_with_phones(current_user), task=find(current_user, Task, form.task_id.data),
     )
 
 
@@ -122,8 +115,8 @@ def create():
     """Save a log. The same client_uuid again answers with the log already saved."""
     form = LogForm()
     with refused(abort_on_refusal=True):
-        client_uuid = parse_client_uuid(form.client_uuid.data)
-    saved = existing_log(current_user, client_uuid)
+        client_uuid = services.parse_client_uuid(form.client_uuid.data)
+    saved = services.existing_log(current_user, client_uuid)
     if saved is not None:
         return _saved(saved, created=False)
     if not form.validate():
@@ -131,7 +124,7 @@ def create():
     confirmed_new = form.mode.data == "new" and form.new.form.confirmed_new.data == "1"
     try:
         with refused(form) as refusal:
-            log, created = submit_log(current_user, client_uuid, _input(form), known_new=True,
+            log, created = services.submit_log(current_user, client_uuid, _input(form), known_new=True,
                                       ask_about_duplicates=not confirmed_new)
     except LikelyDuplicates as found:
         return _form_again(form, duplicates=found.duplicates)
@@ -156,7 +149,7 @@ def household_options():
     results = search_households(current_user, village, q=q, per_page=8)
     return render("helplogs/_household_options.html", results=results, q=q, village=village,
                   selected=request.args.get("household_id", type=db_int),
-                  phone_villages=villages_with_phones(current_user))
+                  phone_villages=households_services.villages_with_phones(current_user))
 
 
 @bp.get("/overlaps")
@@ -164,7 +157,7 @@ def overlaps():
     """The soft warning: this household already had the same help in the last week."""
     household_id = request.args.get("household_id")
     household = get_or_404(current_user, Household, household_id) if household_id else None
-    found = recent_overlaps(household.id if household else None, request.args.getlist("service_ids", type=db_int))
+    found = services.recent_overlaps(household.id if household else None, request.args.getlist("service_ids", type=db_int))
     return render("helplogs/_overlaps.html", overlaps=found)
 
 
@@ -209,7 +202,7 @@ def update(log_id: int):
         return _form_page(form, villages, log=log, http_status=400)
     try:
         with refused(form) as refusal:
-            edit_log(current_user, log, _input(form), version=parse_id(form.version.data))
+            services.edit_log(current_user, log, _input(form), version=parse_id(form.version.data))
     except Stale:
         return _changed(log)
     if refusal:

@@ -13,16 +13,8 @@ from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.forms import EditHouseholdForm, NewHouseholdForm
 from app.households.models import ConsentMethod, Household
 from app.households.queries import movable_to, search_households
-from app.households.services import (
-    Consent,
-    HouseholdData,
-    anonymise_household,
-    create_household,
-    find_duplicates,
-    may_add_in,
-    update_household,
-    villages_with_phones,
-)
+from app.households import services
+from app.households.services import Consent, HouseholdData
 
 bp = Blueprint("households", __name__)
 
@@ -47,7 +39,7 @@ def index(area_id: int):
     return render(
         "households/index.html", "households/_results.html",
         area=area, results=results, q=q, farm=farm, business=business,
-        phone_villages=villages_with_phones(current_user), can_add=may_add_in(current_user, area),
+        phone_villages=services.villages_with_phones(current_user), can_add=services.may_add_in(current_user, area),
     )
 
 
@@ -56,7 +48,7 @@ def show(household_id: int):
     """One household: details, consent record and (later) the help it received."""
     household = get_or_404(current_user, Household, household_id)
     return render("households/show.html", household=household,
-                  phone_visible=household.village_id in villages_with_phones(current_user))
+                  phone_visible=household.village_id in services.villages_with_phones(current_user))
 
 
 def _new_page(village, form, duplicates=None, http_status=200):
@@ -67,7 +59,7 @@ def _new_page(village, form, duplicates=None, http_status=200):
 
 def _village_for_adding(village_id: int) -> Area:
     village = get_or_404(current_user, Area, village_id)
-    if not may_add_in(current_user, village):
+    if not services.may_add_in(current_user, village):
         abort(404)
     return village
 
@@ -97,13 +89,13 @@ def create(village_id: int):
         form.step.data = "consent"
         return _new_page(village, form, http_status=400)
     if shown_at == "consent":
-        duplicates = find_duplicates(current_user, village, form.display_name.data, form.phone.data)
+        duplicates = services.find_duplicates(current_user, village, form.display_name.data, form.phone.data)
         if duplicates:
             form.step.data = "confirm"
             return _new_page(village, form, duplicates=duplicates)
     consent = Consent(method=ConsentMethod(form.consent_method.data), witness=form.consent_witness.data)
     with refused(form) as refusal:
-        household = create_household(current_user, village, _data(form), consent)
+        household = services.create_household(current_user, village, _data(form), consent)
     if refusal:
         form.step.data = "consent" if refusal.error.field in form.CONSENT_FIELDS else "details"
         return _new_page(village, form, http_status=refusal.status)
@@ -140,7 +132,7 @@ def update(household_id: int):
     if not form.validate_fields((*form.DETAIL_FIELDS, "village_id")):
         return _edit_page(household, form, http_status=400)
     with refused(form) as refusal:
-        update_household(current_user, household, _data(form), find(current_user, Area, form.village_id.data))
+        services.update_household(current_user, household, _data(form), find(current_user, Area, form.village_id.data))
     if refusal:
         return _edit_page(household, form, http_status=refusal.status)
     flash(_("Changes saved."), "success")
@@ -152,6 +144,6 @@ def anonymise(household_id: int):
     """Erase a household's name and phone at the resident's request (administrators)."""
     household = get_or_404(current_user, Household, household_id)
     with refused(abort_on_refusal=True):
-        anonymise_household(current_user, household)
+        services.anonymise_household(current_user, household)
     flash(_("The household's name, phone and notes were erased. Its records still count."), "success")
     return redirect(url_for("households.index", area_id=household.village_id), 303)

@@ -12,9 +12,8 @@ from app.core.rendering import render
 from app.imports.forms import UploadForm
 from app.imports.reading import MAX_BYTES, MAX_ROWS, ImportFileError, too_large_message
 from app.imports.rows import Status
-from app.imports.services import KINDS, latest_upload, stage_upload
-from app.imports.services import confirm as confirm_upload
-from app.imports.services import preview as preview_upload
+from app.imports import services
+from app.imports.services import KINDS
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 KIND = "<any(villages, households):kind>"
@@ -72,7 +71,7 @@ def upload(kind: str):
         return _index({kind: form}, kind=kind, status=400)
     file = form.file.data
     try:
-        stage_upload(current_user, kind, file.filename, file.read(MAX_BYTES + 1))
+        services.stage_upload(current_user, kind, file.filename, file.read(MAX_BYTES + 1))
     except ImportFileError as error:
         return _index({kind: form}, kind=kind, error=error.message, status=error.status)
     return redirect(url_for("imports.preview", kind=kind), 303)
@@ -82,13 +81,13 @@ def upload(kind: str):
 def preview(kind: str):
     """Each row of the last upload as new, duplicate or error with the reason, before anything
     is written; once confirmed, what was written."""
-    upload = latest_upload(current_user, kind)
+    upload = services.latest_upload(current_user, kind)
     if upload is None:
         flash(_("Upload a file first."), "info")
         return redirect(url_for("imports.index"), 303)
     if upload.confirmed_at:
         return render("imports/done.html", upload=upload)
-    result = preview_upload(current_user, upload)
+    result = services.preview(current_user, upload)
     counts = result.counts
     show = request.args.get("show", Status.ERROR if counts[Status.ERROR] else "all")
     if show not in (*Status, "all"):
@@ -105,7 +104,7 @@ def preview(kind: str):
 def confirm(kind: str):
     """Write the new rows of the previewed file, all together, and log the import."""
     try:
-        upload = confirm_upload(current_user, kind, request.form.get("token", ""))
+        upload = services.confirm(current_user, kind, request.form.get("token", ""))
     except ImportFileError as error:
         abort(error.status, description=str(error.message))
     flash(_("Import done: %(n)s new rows saved.", n=format_number(upload.created_rows)), "success")

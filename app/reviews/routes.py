@@ -10,7 +10,7 @@ from app.core.versioning import Stale
 from app.helplogs.models import HelpLog
 from app.reviews.forms import ApproveForm, ReturnForm, parse_selection, version_of
 from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue
-from app.reviews.services import approve_log, approve_many, return_log
+from app.reviews import services
 
 bp = Blueprint("reviews", __name__)
 # An htmx event: the navigation badges fetch their counts again at once.
@@ -60,7 +60,7 @@ def approve(log_id: int):
     if not form.validate():
         abort(400)
     try:
-        approve_log(current_user, log, version=version_of(form.version))
+        services.approve_log(current_user, log, version=version_of(form.version))
     except Stale:
         return _row(log, http_status=409, changed=True)
     return _row(log, message=_("Approved."))
@@ -75,7 +75,7 @@ def return_(log_id: int):
         abort(400)
     try:
         with refused(form) as refusal:
-            return_log(current_user, log, version=version_of(form.version), reason=form.reason.data,
+            services.return_log(current_user, log, version=version_of(form.version), reason=form.reason.data,
                        comment=form.comment.data)
     except Stale:
         return _row(log, http_status=409, changed=True)
@@ -90,7 +90,7 @@ def approve_selected():
     if not ApproveForm().validate():
         abort(400)
     with refused(abort_on_refusal=True):
-        result = approve_many(current_user, parse_selection(request.form.getlist("log")))
+        result = services.approve_many(current_user, parse_selection(request.form.getlist("log")))
     if wants_fragment():
         filters = _filters()
         response = render("reviews/_queue.html", logs=review_queue(current_user, filters, page=_page()),

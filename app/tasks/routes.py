@@ -28,14 +28,8 @@ from app.tasks.queries import (
     team_options,
     village_households,
 )
-from app.tasks.services import (
-    TaskInput,
-    claim_task,
-    create_task,
-    end_task,
-    release_task,
-    update_task,
-)
+from app.tasks import services
+from app.tasks.services import TaskInput
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -119,7 +113,7 @@ def create():
         note=form.note.data, choose=form.choose.data, household_ids=list(form.household_ids.data or []),
     )
     with refused(form) as refusal:
-        task = create_task(current_user, data)
+        task = services.create_task(current_user, data)
     if refusal:
         return render("tasks/new.html", "tasks/_new_form.html", http_status=refusal.status, **context)
     flash(_("Task set."), "success")
@@ -180,7 +174,7 @@ def update(task_id: int):
                      target_count=form.target_count.data, assignee_id=form.assignee_id.data, note=form.note.data)
     try:
         with refused(form) as refusal:
-            update_task(current_user, task, data, version=version_of(form.version))
+            services.update_task(current_user, task, data, version=version_of(form.version))
     except Stale:
         # The form again, showing the task as it is now, for the leader to change again.
         current = TaskFields(formdata=None, obj=task)
@@ -210,7 +204,7 @@ def _end(task_id: int, status: TaskStatus, message: str):
     if not form.validate():
         abort(400)
     try:
-        end_task(current_user, task, status, version=version_of(form.version))
+        services.end_task(current_user, task, status, version=version_of(form.version))
     except Stale:
         return _changed(task)
     flash(message, "success")
@@ -245,7 +239,7 @@ def claim(task_id: int):
         abort(400)
     try:
         with refused(abort_on_refusal=True):
-            claim_task(current_user, task)
+            services.claim_task(current_user, task)
     except Stale:
         if not task.is_active:
             return _changed(task, _("This task has ended."))
@@ -263,7 +257,7 @@ def release(task_id: int):
         abort(400)
     try:
         with refused(abort_on_refusal=True):
-            release_task(current_user, task)
+            services.release_task(current_user, task)
     except Stale:
         return _changed(task)
     return _assignment(task, _("The task is open again for the team."))

@@ -22,14 +22,7 @@ from app.teams.queries import (
     village_choices,
     village_labels,
 )
-from app.teams.services import (
-    add_member,
-    create_team,
-    remove_member,
-    set_member_role,
-    set_team_active,
-    update_team,
-)
+from app.teams import services
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -66,7 +59,7 @@ def create():
         return render("teams/new.html", form=form, http_status=400)
     commune = next((c for c in communes if c.id == form.commune.data), None)
     with refused(form) as refusal:
-        team = create_team(current_user, name=form.name.data, commune=commune)
+        team = services.create_team(current_user, name=form.name.data, commune=commune)
     if refusal:
         return render("teams/new.html", form=form, http_status=refusal.status)
     flash(_("Team created. Now choose the villages it covers."), "success")
@@ -113,7 +106,7 @@ def update(team_id: int):
     if not form.validate():
         return _edit_page(team, form, villages, 400)
     with refused(form) as refusal:
-        changes = update_team(current_user, team, name=form.name.data, village_ids=form.villages.data or [])
+        changes = services.update_team(current_user, team, name=form.name.data, village_ids=form.villages.data or [])
     if refusal:
         return _edit_page(team, form, villages, refusal.status)
     flash(_("Saved.") if changes else _("Nothing changed."), "success")
@@ -123,7 +116,7 @@ def update(team_id: int):
 def _set_active(team_id: int, active: bool, message: str):
     team = get_or_404(current_user, Team, team_id, "manage")
     with refused() as refusal:
-        set_team_active(current_user, team, active)
+        services.set_team_active(current_user, team, active)
     if refusal:
         return _show_page(team, error=refusal.error.message, http_status=refusal.status)
     flash(message, "success")
@@ -158,8 +151,8 @@ def members(team_id: int):
     return _members_page(team, search_form=search_form, http_status=http_status)
 
 
-@bp.post("/<int:team_id>/members", endpoint="add_member")
-def add_member_view(team_id: int):
+@bp.post("/<int:team_id>/members")
+def add_member(team_id: int):
     """Add a person found by the search."""
     team = get_or_404(current_user, Team, team_id, "manage")
     form = AddMemberForm()
@@ -169,7 +162,7 @@ def add_member_view(team_id: int):
             form.form_errors.append(_("Choose a person from the list."))
         return _members_page(team, form=form, http_status=400)
     with refused(form) as refusal:
-        add_member(current_user, team, user)
+        services.add_member(current_user, team, user)
     if refusal:
         return _members_page(team, form=form, http_status=refusal.status)
     flash(_("%(name)s has joined the team.", name=user.full_name), "success")
@@ -183,8 +176,8 @@ def _membership(team: Team, membership_id: int) -> Membership:
     return membership
 
 
-@bp.post("/<int:team_id>/members/<int:membership_id>/role", endpoint="set_member_role")
-def set_member_role_view(team_id: int, membership_id: int):
+@bp.post("/<int:team_id>/members/<int:membership_id>/role")
+def set_member_role(team_id: int, membership_id: int):
     """Make a member leader, or a leader member again."""
     team = get_or_404(current_user, Team, team_id, "manage")
     membership = _membership(team, membership_id)
@@ -192,22 +185,22 @@ def set_member_role_view(team_id: int, membership_id: int):
     if not form.validate():
         return _members_page(team, form=form, http_status=400)
     with refused(form) as refusal:
-        set_member_role(current_user, membership, form.role.data)
+        services.set_member_role(current_user, membership, form.role.data)
     if refusal:
         return _members_page(team, form=form, http_status=refusal.status)
     flash(_("Saved."), "success")
     return redirect(url_for("teams.members", team_id=team.id))
 
 
-@bp.post("/<int:team_id>/members/<int:membership_id>/remove", endpoint="remove_member")
-def remove_member_view(team_id: int, membership_id: int):
+@bp.post("/<int:team_id>/members/<int:membership_id>/remove")
+def remove_member(team_id: int, membership_id: int):
     """Take a person out of the team; their account and past work stay."""
     team = get_or_404(current_user, Team, team_id, "manage")
     membership = _membership(team, membership_id)
     name = membership.user.full_name
     form = AddMemberForm(formdata=None)
     with refused(form) as refusal:
-        remove_member(current_user, membership)
+        services.remove_member(current_user, membership)
     if refusal:
         return _members_page(team, form=form, http_status=refusal.status)
     flash(_("%(name)s has left the team.", name=name), "success")
