@@ -89,7 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
 
-    for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams, accounts_cli, demo_cli):
+    for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
+                      accounts_cli, demo_cli):
         app.register_blueprint(blueprint)
 
 

@@ -10,4 +10,7 @@ from app.imports.models import ImportUpload
 from app.tasks.models import Task, task_households, task_services
 from app.teams.models import Membership, Team, team_villages
 
-__all__ = ["Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task", "task_households", "task_services", "Team", "User", "UserSession", "team_villages"]
+__all__ = [
+    "Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task",
+    "task_households", "task_services", "Team", "User", "UserSession", "team_villages",
+]

@@ -21,7 +21,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import databases, percentiles, prepare, timed  # noqa: E402
-
 from sqlalchemy import func, select, update  # noqa: E402
 
 from app.access import team_ids  # noqa: E402
@@ -30,9 +29,6 @@ from app.accounts.sessions import open_session  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.helplogs.models import HelpLog, LogStatus  # noqa: E402
 from app.teams.models import MemberRole, Membership  # noqa: E402
-
-
-
 
 
 def pending_of(user: User) -> int:
@@ -89,7 +85,7 @@ def bench(name: str, url: str, scale: float, requests: int, wanted: int) -> None
         headers = {"HX-Request": "true"} if "htmx" in label or label == "nav_counts" else {}
         samples = []
         for n in range(requests + 5):
-            elapsed = timed(lambda: client.get(path, headers=headers))
+            elapsed = timed(lambda path=path, headers=headers: client.get(path, headers=headers))
             if n >= 5:
                 samples.append(elapsed)
         get_ok(client, path)

@@ -24,8 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, ROOT, prepare as prepare_database  # noqa: E402
+from common import OUT, ROOT  # noqa: E402
+from common import prepare as prepare_database
+
 from config import database_url  # noqa: E402
+
 WORKER = os.environ.get("BENCH_WORKER", "gthread")
 GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--worker-class", WORKER,
             *(["--threads", "4"] if WORKER == "gthread" else []), "--log-level", "warning"]
@@ -63,8 +66,8 @@ def stop(process: subprocess.Popen) -> None:
 
 def wrk(port: int, forms: Path, seconds: int, connections: int) -> dict[str, float]:
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench" / "submit.lua"),
-         f"http://127.0.0.1:{port}"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}"],
         env={**os.environ, "BENCH_FORMS": str(forms)}, capture_output=True, text=True, check=True,
     )
     raw = re.search(r"BENCH_RAW (.*)", result.stdout).group(1)

@@ -23,7 +23,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import databases, percentiles, prepare, timed  # noqa: E402
-
 from sqlalchemy import event, func, select  # noqa: E402
 
 from app.access import team_ids  # noqa: E402

@@ -6,22 +6,23 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlalchemy import event, select, text
 
 from app import create_app
 from app.accounts.models import Role, User
 from app.accounts.sessions import open_session
-from argon2 import PasswordHasher
 from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
 from app.core.db import utcnow
 from app.core.text import search_key
-from app.extensions import db as _db, login_throttle
-from config import TestConfig
+from app.extensions import db as _db
+from app.extensions import login_throttle
 from app.households.consent import CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.teams.models import MemberRole, Membership, Team
+from config import TestConfig
 
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = PasswordHasher(**TestConfig.ARGON2_PARAMS).hash(PASSWORD)

@@ -8,8 +8,13 @@ from app.accounts.models import Role, User, UserSession
 from app.accounts.passwords import verify_password
 from app.accounts.rules import AccountError, check_role_grant
 from app.accounts.services import (
-    change_own_password, create_account, deactivate_account, reactivate_account, reset_password,
-    set_language, update_account,
+    change_own_password,
+    create_account,
+    deactivate_account,
+    reactivate_account,
+    reset_password,
+    set_language,
+    update_account,
 )
 from app.accounts.sessions import load_session_user
 from app.areas.models import AreaKind

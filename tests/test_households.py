@@ -8,7 +8,12 @@ from app.audit.models import AuditEvent
 from app.households.models import ConsentMethod, Household
 from app.households.queries import search_households
 from app.households.services import (
-    Consent, HouseholdData, HouseholdError, anonymise_household, create_household, find_duplicates,
+    Consent,
+    HouseholdData,
+    HouseholdError,
+    anonymise_household,
+    create_household,
+    find_duplicates,
     update_household,
 )
 from tests.conftest import count_queries, make_household, sign_in
@@ -263,7 +268,8 @@ def test_bad_input_keeps_what_was_typed(client, world, db, data, message):
 def test_adding_in_a_village_outside_scope_is_404(client, world):
     sign_in(client, world["volunteer"])
     assert client.get(new_url(world, "village_b1")).status_code == 404
-    assert client.post(new_url(world, "village_b1"), data={"step": "consent", "display_name": "X", **SIGNED}).status_code == 404
+    data = {"step": "consent", "display_name": "X", **SIGNED}
+    assert client.post(new_url(world, "village_b1"), data=data).status_code == 404
 
 
 def test_edit_and_move_outside_scope(client, world, db):

@@ -6,9 +6,8 @@ import unicodedata
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
-
 from flask_babel import force_locale
+from sqlalchemy import func, select
 
 from app import create_app
 from app.areas.models import Area, AreaKind

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.core.db import local_today
-from app.helplogs.models import HelpLog, LogStatus
 from app.core.versioning import Stale
+from app.helplogs.models import HelpLog, LogStatus
 from app.helplogs.services import LogInput, edit_log, submit_log
 from app.reviews.services import ReviewError, approve_log, approve_many, return_log
 from tests.conftest import count_queries, make_household, make_log, make_services, make_user, sign_in
+
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture()
@@ -126,11 +128,11 @@ def test_queue_is_oldest_first_and_filters(client, world, services, db):
     sign_in(client, world["leader"])
     html = client.get("/review").get_data(as_text=True)
     assert html.index("Nguyễn Văn Đức") < html.index("Lê Văn Tám")
-    by_author = client.get(f"/review?author={world['leader'].id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    by_author = client.get(f"/review?author={world['leader'].id}", headers=HTMX).get_data(as_text=True)
     assert "Lê Văn Tám" in by_author and f'review-{world["log_a"].id}"' not in by_author
-    by_service = client.get(f"/review?service={services['ATTT'].id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    by_service = client.get(f"/review?service={services['ATTT'].id}", headers=HTMX).get_data(as_text=True)
     assert f'review-{newer.id}"' in by_service and f'review-{world["log_a"].id}"' not in by_service
-    by_village = client.get(f"/review?village={world['village_a2'].id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    by_village = client.get(f"/review?village={world['village_a2'].id}", headers=HTMX).get_data(as_text=True)
     assert "review-row" not in by_village
 
 
@@ -259,7 +261,7 @@ def test_nav_counts_on_page_load_and_fragment(client, world, db):
     assert re.search(r'id="nav-badge-reviews-index"\s*>1<', html)
     return_log(world["leader"], world["log_a"], version=1, reason="other", comment="")
     sign_in(client, world["volunteer"])
-    fragment = client.get("/nav/counts", headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = client.get("/nav/counts", headers=HTMX).get_data(as_text=True)
     assert "<html" not in fragment and 'hx-swap-oob="true"' in fragment
     assert re.search(r'id="nav-badge-home-index" hx-swap-oob="true"\s*>1<', fragment)
     with count_queries() as n:

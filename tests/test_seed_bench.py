@@ -135,12 +135,13 @@ def test_bench_tasks_have_both_scopes_open_and_assigned_ones_and_ended_ones(db):
         members = set(db.session.scalars(select(Membership.user_id).where(Membership.team_id == task.team_id)))
         assert task.created_by_id in members and (task.assignee_id is None or task.assignee_id in members)
         assert task.village_id in {v.id for v in task.team.villages}
-        listed = db.session.scalars(select(Household).join(task_households).where(task_households.c.task_id == task.id)).all()
+        listed = db.session.scalars(
+            select(Household).join(task_households).where(task_households.c.task_id == task.id)).all()
         if task.scope == TaskScope.VILLAGE:
             assert listed == []
         else:
             assert listed and all(h.village_id == task.village_id for h in listed)
-        assert 1 <= task.target_count
+        assert task.target_count >= 1
 
 
 def test_bench_links_some_fitting_logs_to_active_tasks_and_progress_counts_targets(db):

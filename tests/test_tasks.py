@@ -10,12 +10,19 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.core.db import local_today
+from app.core.versioning import Stale
 from app.helplogs.models import HelpLog, LogStatus
 from app.tasks.models import Task, TaskScope, TaskStatus
 from app.tasks.queries import other_tasks_covering, progress
-from app.core.versioning import Stale
 from app.tasks.services import (
-    Choose, TaskError, TaskInput, claim_task, create_task, end_task, release_task, update_task,
+    Choose,
+    TaskError,
+    TaskInput,
+    claim_task,
+    create_task,
+    end_task,
+    release_task,
+    update_task,
 )
 from tests.conftest import count_queries, make_household, make_log, make_services, make_task, make_user, sign_in
 

@@ -9,7 +9,13 @@ from app.areas.models import AreaKind
 from app.audit.models import AuditEvent
 from app.teams.models import MemberRole, Membership, Team
 from app.teams.services import (
-    TeamError, add_member, create_team, remove_member, set_member_role, set_team_active, update_team,
+    TeamError,
+    add_member,
+    create_team,
+    remove_member,
+    set_member_role,
+    set_team_active,
+    update_team,
 )
 from tests.conftest import count_queries, make_area, make_team, make_user, sign_in
 

@@ -5,10 +5,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from app.accounts import services, signin
 from app.accounts.forms import LanguageForm, PasswordChangeForm
-from app.accounts import services
 from app.accounts.sessions import live_session_count
-from app.accounts import signin
 from app.core.domain import refused
 from app.core.i18n import current_language
 from app.core.rendering import render

@@ -6,11 +6,11 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.access import get_or_404
+from app.accounts import services
 from app.accounts.forms import NewUserForm, UserFilterForm, UserForm
 from app.accounts.models import ROLE_ORDER, Role, User
 from app.accounts.queries import assignable_areas, user_list
 from app.accounts.rules import assignable_roles, out_of_reach, within_reach
-from app.accounts import services
 from app.areas.models import Area
 from app.core.domain import refused
 from app.core.forms import db_int

@@ -16,7 +16,6 @@ from app.extensions import db
 MIN_PASSWORD_LENGTH = 8
 NAME_MAX = 120
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]+$")
-LANGUAGES = ("vi", "en")
 # No 0/o, 1/l/i: a temporary password is read aloud or copied from a screen.
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 

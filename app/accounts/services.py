@@ -4,13 +4,13 @@ The management functions own their unit of work (they commit) and raise ``Accoun
 (see ``rules``) with a message for the user.
 """
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import Role, User, role_rank
 from app.accounts.passwords import hash_password, verify_password
 from app.accounts.rules import (
-    LANGUAGES,
     USERNAME_PATTERN,
     AccountError,
     check_area_grant,
@@ -26,7 +26,6 @@ from app.areas.models import Area
 from app.audit.services import record
 from app.core.text import normalize_phone, search_key
 from app.extensions import db
-
 
 # Finding a user -----------------------------------------------------------------
 
@@ -241,7 +240,7 @@ def change_own_password(user: User, *, current: str, new: str) -> None:
 
 
 def set_language(user: User, locale: str) -> None:
-    if locale not in LANGUAGES:
+    if locale not in current_app.config["LANGUAGES"]:
         raise AccountError(_l("Unknown language. Choose Tiếng Việt (vi) or English (en)."), "locale")
     user.locale = locale
     db.session.commit()

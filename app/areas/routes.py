@@ -3,10 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import get_or_404, manages_places
+from app.areas import services
 from app.areas.forms import VillageForm
 from app.areas.models import Area, AreaKind
 from app.areas.queries import search_areas
-from app.areas import services
 from app.areas.services import VillageData
 from app.core.domain import refused
 from app.core.forms import db_int

@@ -55,7 +55,8 @@ class IdField(IntegerField):
             self.data = db_int(valuelist[0])
         except ValueError:
             self.data = None
-            raise ValueError(str(self.message) if self.message else self.gettext("Not a valid integer value."))
+            message = str(self.message) if self.message else self.gettext("Not a valid integer value.")
+            raise ValueError(message) from None
 
 
 class IdConverter(IntegerConverter):
@@ -123,9 +124,9 @@ def _is_utf8_urlencoded(body: bytes) -> bool:
 def refuse_undecodable_form():
     """Werkzeug drops a form body that is not UTF-8 (or keeps bad %-escapes as text):
     say so with a 400 instead of answering as if the fields were empty."""
-    if request.method in ("POST", "PUT", "PATCH") and request.mimetype == "application/x-www-form-urlencoded":
-        if not _is_utf8_urlencoded(request.get_data(cache=True)):
-            abort(400, description=_l("The form could not be read: text must be sent as UTF-8."))
+    if (request.method in ("POST", "PUT", "PATCH") and request.mimetype == "application/x-www-form-urlencoded"
+            and not _is_utf8_urlencoded(request.get_data(cache=True))):
+        abort(400, description=_l("The form could not be read: text must be sent as UTF-8."))
 
 
 # C0 controls and DEL, but tab, line feed and carriage return, which forms legitimately send.

@@ -90,9 +90,9 @@ def seed_villages(world: BenchWorld) -> None:
                          "is_active": True, "created_at": now})
             parents.append(commune)
     ids = _insert_returning_ids(Area, rows)
-    for chunk in chunks([{"id": i, "path": f"{p.path}{i}/"} for i, p in zip(ids, parents)]):
+    for chunk in chunks([{"id": i, "path": f"{p.path}{i}/"} for i, p in zip(ids, parents, strict=True)]):
         db.session.execute(update(Area), chunk)
-    for village_id, commune in zip(ids, parents):
+    for village_id, commune in zip(ids, parents, strict=True):
         world.villages.setdefault(commune.id, []).append(village_id)
     world.counts["villages"] = len(ids)
 
@@ -126,7 +126,7 @@ def seed_people_and_teams(world: BenchWorld) -> None:
     team_ids = _insert_returning_ids(Team, team_rows)
 
     per_commune: dict[int, list[int]] = {}
-    for team_id, commune in zip(team_ids, team_communes):
+    for team_id, commune in zip(team_ids, team_communes, strict=True):
         per_commune.setdefault(commune.id, []).append(team_id)
     links = []
     for commune_id, teams in per_commune.items():
@@ -145,7 +145,7 @@ def seed_people_and_teams(world: BenchWorld) -> None:
     world.field_user_ids = _insert_returning_ids(User, user_rows)
     membership_rows = [{"team_id": team_id, "user_id": user_id, "created_at": now,
                         "role": MemberRole.LEADER if leads else MemberRole.MEMBER}
-                       for user_id, (team_id, leads) in zip(world.field_user_ids, members)]
+                       for user_id, (team_id, leads) in zip(world.field_user_ids, members, strict=True)]
     for chunk in chunks(membership_rows):
         db.session.execute(insert(Membership), chunk)
     world.counts.update(users=len(office) + len(user_rows), teams=len(team_ids),
@@ -189,7 +189,7 @@ def _household_rows(world: BenchWorld):
 
 
 def _household_columns() -> list[str]:
-    return [c for c in Household.__table__.columns.keys() if c != "id"]
+    return [column.name for column in Household.__table__.columns if column.name != "id"]
 
 
 def seed_households(world: BenchWorld) -> None:

@@ -62,7 +62,8 @@ def _dates(rng, today, status: str):
         return starts_on, due_on, None
     starts_on = today - timedelta(days=rng.randint(45, 330))
     due_on = starts_on + timedelta(days=rng.randint(7, 45))
-    last = due_on if status == TaskStatus.CLOSED else starts_on + timedelta(days=rng.randint(1, (due_on - starts_on).days))
+    worked = timedelta(days=rng.randint(1, (due_on - starts_on).days))
+    last = due_on if status == TaskStatus.CLOSED else starts_on + worked
     ended_on = min(max(last + timedelta(days=rng.randint(-3, 5)), starts_on), today - timedelta(days=1))
     return starts_on, due_on, datetime.combine(ended_on, datetime.min.time(), UTC) + timedelta(hours=rng.uniform(1, 11))
 

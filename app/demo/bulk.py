@@ -24,12 +24,11 @@ def _copy_rows(table, columns: list[str], chunks) -> int:
     """PostgreSQL: COPY is several times faster than INSERT for the bulk of the rows."""
     connection = db.session.connection().connection.driver_connection
     total = 0
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for chunk in chunks:
-                for row in chunk:
-                    copy.write_row([row[c] for c in columns])
-                total += len(chunk)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for chunk in chunks:
+            for row in chunk:
+                copy.write_row([row[c] for c in columns])
+            total += len(chunk)
     return total
 
 

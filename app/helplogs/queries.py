@@ -2,7 +2,7 @@
 
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import village_ids
@@ -65,11 +65,6 @@ def my_logs(user: User, *, status: str | None, page: int):
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 
 
-def status_counts(user: User) -> dict[str, int]:
-    rows = db.session.execute(
-        select(HelpLog.status, func.count()).where(HelpLog.author_id == user.id).group_by(HelpLog.status)
-    )
-    return dict(rows.all())
 
 
 

@@ -12,15 +12,15 @@ from app.core.domain import refused
 from app.core.forms import db_int, parse_id
 from app.core.rendering import render, wants_fragment
 from app.core.versioning import Stale
+from app.helplogs import services
 from app.helplogs.forms import LogForm
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
-from app.helplogs import services
 from app.helplogs.services import BACKDATE_DAYS, LikelyDuplicates, LogInput
+from app.households import services as households_services
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.models import ConsentMethod, Household
 from app.households.queries import search_households
-from app.households import services as households_services
 from app.households.services import Consent, HouseholdData
 from app.tasks.models import Task, TaskStatus
 
@@ -52,7 +52,8 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
         min_day=today.fromordinal(today.toordinal() - BACKDATE_DAYS), today=today,
         consent_text=CONSENT_TEXT_VI, consent_version=CONSENT_VERSION,
         has_villages=bool(villages), household_results=household_results,
-        phone_villages=households_services.villages_with_phones(current_user), task=find(current_user, Task, form.task_id.data),
+        phone_villages=households_services.villages_with_phones(current_user),
+        task=find(current_user, Task, form.task_id.data),
     )
 
 
@@ -157,7 +158,8 @@ def overlaps():
     """The soft warning: this household already had the same help in the last week."""
     household_id = request.args.get("household_id")
     household = get_or_404(current_user, Household, household_id) if household_id else None
-    found = services.recent_overlaps(household.id if household else None, request.args.getlist("service_ids", type=db_int))
+    service_ids = request.args.getlist("service_ids", type=db_int)
+    found = services.recent_overlaps(household.id if household else None, service_ids)
     return render("helplogs/_overlaps.html", overlaps=found)
 
 

@@ -69,7 +69,7 @@ def parse_client_uuid(value: str | None) -> str:
     try:
         parsed = uuid.UUID(value or "")
     except ValueError:
-        raise LogError(_l("This form is damaged. Reload the page and log the help again."), "client_uuid")
+        raise LogError(_l("This form is damaged. Reload the page and log the help again."), "client_uuid") from None
     return str(parsed)
 
 

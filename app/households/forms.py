@@ -25,7 +25,8 @@ class HouseholdFields:
     )
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=PHONE_TYPED_MAX, message=AT_MOST)])
     member_count = IntegerField(
-        _l("Members"), validators=[Optional(), NumberRange(1, MEMBERS_MAX, _l("Members must be between 1 and %(max)d."))]
+        _l("Members"),
+        validators=[Optional(), NumberRange(1, MEMBERS_MAX, _l("Members must be between 1 and %(max)d."))],
     )
     is_farm = BooleanField(_l("Farm household"))
     is_business = BooleanField(_l("Household business"))

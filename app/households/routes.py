@@ -9,11 +9,11 @@ from app.core.db import utcnow
 from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import done, render
+from app.households import services
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
 from app.households.forms import EditHouseholdForm, NewHouseholdForm
 from app.households.models import ConsentMethod, Household
 from app.households.queries import movable_to, search_households
-from app.households import services
 from app.households.services import Consent, HouseholdData
 
 bp = Blueprint("households", __name__)

@@ -1,6 +1,7 @@
 """Reading the CSV files Excel and LibreOffice write: UTF-8 with or without BOM, Windows-1258,
 comma or semicolon separated. Anything else gets a message that says what to do."""
 
+import contextlib
 import csv
 import io
 import unicodedata
@@ -78,10 +79,8 @@ def _dialect(text: str, required: tuple[str, ...]) -> tuple[str, list[str]]:
     """The separator whose header line holds the required columns: the sniffer's guess first."""
     first_line = text.split("\n", 1)[0]
     candidates = []
-    try:
+    with contextlib.suppress(csv.Error):
         candidates.append(csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter)
-    except csv.Error:
-        pass
     candidates += [d for d in (";", ",", "\t") if d not in candidates]
     best: tuple[str, list[str]] | None = None
     for delimiter in candidates:
@@ -127,7 +126,8 @@ def read_table(raw: bytes, required: tuple[str, ...]) -> Table:
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
-            rows.append((number, {name: cell for name, cell in zip(header, cells) if name}))
+            # A short row leaves its last cells out; a long one has cells without a column.
+            rows.append((number, {name: cell for name, cell in zip(header, cells, strict=False) if name}))
     except csv.Error as error:
         raise _unreadable(number + 1, error) from None
     if not rows:

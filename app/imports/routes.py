@@ -9,10 +9,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.core.forms import db_int
 from app.core.i18n import format_number
 from app.core.rendering import render
+from app.imports import services
 from app.imports.forms import UploadForm
 from app.imports.reading import MAX_BYTES, MAX_ROWS, ImportFileError, too_large_message
 from app.imports.rows import Status
-from app.imports import services
 from app.imports.services import KINDS
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")

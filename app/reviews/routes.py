@@ -8,9 +8,9 @@ from app.core.forms import db_int
 from app.core.rendering import render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs.models import HelpLog
+from app.reviews import services
 from app.reviews.forms import ApproveForm, ReturnForm, parse_selection, version_of
 from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue
-from app.reviews import services
 
 bp = Blueprint("reviews", __name__)
 # An htmx event: the navigation badges fetch their counts again at once.

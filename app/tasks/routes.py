@@ -12,6 +12,7 @@ from app.core.forms import db_int
 from app.core.rendering import done, render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs.queries import active_services
+from app.tasks import services
 from app.tasks.forms import TaskActionForm, TaskFields, TaskForm, version_of
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queries import (
@@ -28,7 +29,6 @@ from app.tasks.queries import (
     team_options,
     village_households,
 )
-from app.tasks import services
 from app.tasks.services import TaskInput
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -181,7 +181,8 @@ def update(task_id: int):
         _prepare(current, task.team)
         current.service_ids.data = [s.id for s in task.services]
         current.version.data = str(task.version)
-        current.form_errors.append(_("This task changed while you were looking at it. Here it is now; nothing was saved."))
+        current.form_errors.append(
+            _("This task changed while you were looking at it. Here it is now; nothing was saved."))
         if not task.is_active:
             abort(409, description=_("This task has ended and can no longer be changed."))
         return _edit_page(task, current, http_status=409)

@@ -9,6 +9,7 @@ from app.core.domain import refused
 from app.core.forms import db_int
 from app.core.rendering import render
 from app.coverage.teams import team_activity, team_stats_page
+from app.teams import services
 from app.teams.forms import AddMemberForm, MemberRoleForm, NewTeamForm, TeamFilterForm, TeamForm
 from app.teams.models import Membership, Team
 from app.teams.queries import (
@@ -22,7 +23,6 @@ from app.teams.queries import (
     village_choices,
     village_labels,
 )
-from app.teams import services
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 

@@ -165,7 +165,8 @@ def page(browser, live_server, demo_accounts, page_errors):
     watch(page, page_errors)
     yield page
     context.close()
-    assert not page_errors, f"the page had broken scripts or assets, or the security policy refused something: {page_errors}"
+    assert not page_errors, (
+        f"the page had broken scripts or assets, or the security policy refused something: {page_errors}")
 
 
 def shot(page, name: str) -> Path:

@@ -14,7 +14,12 @@ from sqlalchemy import select
 
 from tests.browser.conftest import DEMO_PASSWORD, REPO_ROOT, shot
 from tests.browser.helpers import (
-    HOME_URL, assert_no_horizontal_scroll, assert_tall_enough, html_lang, sign_in, signed_in,
+    HOME_URL,
+    assert_no_horizontal_scroll,
+    assert_tall_enough,
+    html_lang,
+    sign_in,
+    signed_in,
 )
 
 TEAM_1 = "Tổ công nghệ số cộng đồng Thạch Hà 1"
@@ -250,7 +255,8 @@ def test_staff_home_shows_totals(page: Page, demo):
     expect(communes.locator(".n")).to_have_text(str(demo["communes"]))
     assert demo["communes"] == 69
     expect(page.locator(".card")).to_have_count(4)
-    expect(page.locator(".card", has_text="hộ đã đăng ký").locator(".n")).to_have_text(re.compile(r"^\d{1,3}(\.\d{3})*$"))
+    households = page.locator(".card", has_text="hộ đã đăng ký").locator(".n")
+    expect(households).to_have_text(re.compile(r"^\d{1,3}(\.\d{3})*$"))
     teams = page.locator(".card").filter(has=page.locator(".what", has_text=re.compile(r"^tổ$")))
     expect(teams.locator(".n")).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(page.get_by_role("heading", name="Hoạt động gần đây")).to_have_count(0)  # admins only
