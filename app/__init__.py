@@ -21,6 +21,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_read_models()
     check_access_table(app)
     return app
 
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts
     from app.areas.routes import bp as areas
     from app.core.routes import bp as core
+    from app.coverage.cli import bp as coverage_cli
     from app.demo.cli import bp as demo_cli
     from app.helplogs.routes import bp as helplogs
     from app.home.routes import bp as home
@@ -90,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from app.teams.routes import bp as teams
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      accounts_cli, demo_cli):
+                      accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 
@@ -106,6 +108,14 @@ def register_template_helpers(app: Flask) -> None:
 
     templating.register(app)
     shell.register(app)
+
+
+def register_read_models() -> None:
+    """The coverage summaries follow every write that changes them (see app.core.changes)."""
+    from app.core import changes
+    from app.coverage.summaries import SummaryWatcher
+
+    changes.watch("coverage", SummaryWatcher())
 
 
 def check_access_table(app: Flask) -> None:

@@ -4,6 +4,7 @@ from app.accounts.models import User, UserSession
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
+from app.coverage.models import Bucket, Registered, Target, VolunteerBucket
 from app.helplogs.models import HelpLog, help_log_services
 from app.households.models import Household
 from app.imports.models import ImportUpload
@@ -11,6 +12,7 @@ from app.tasks.models import Task, task_households, task_services
 from app.teams.models import Membership, Team, team_villages
 
 __all__ = [
+    "Bucket", "Registered", "Target", "VolunteerBucket",
     "Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task",
     "task_households", "task_services", "Team", "User", "UserSession", "team_villages",
 ]

@@ -22,6 +22,7 @@ from app.areas.loader import load_province, read_communes
 from app.areas.models import Area, AreaKind
 from app.core.db import utcnow
 from app.core.text import search_key
+from app.coverage import summaries
 from app.demo.bench_logs import seed_logs
 from app.demo.bench_tasks import seed_tasks
 from app.demo.bulk import CHUNK, bulk_write, chunks, scaled
@@ -214,6 +215,7 @@ def seed_bench(scale: float = 1.0, *, force: bool = False, seed: int = 7) -> dic
     world.counts["communes"] = len(communes)
     for step in STEPS:
         step(world)
+    world.counts["summary rows"] = sum(summaries.rebuild().values())
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as connection:  # the planner's statistics for the new rows

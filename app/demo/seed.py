@@ -15,6 +15,7 @@ from app.catalog.data import SERVICES
 from app.catalog.models import Service
 from app.core.db import LOCAL_TZ, local_today, utcnow
 from app.core.text import search_key
+from app.coverage import summaries
 from app.demo.names import mobile_number, person_name, shop_name
 from app.demo.villages import village_plan
 from app.extensions import db
@@ -245,6 +246,7 @@ def seed_demo() -> dict[str, int]:
     db.session.flush()
     seed_logs(teams, rng)
     seed_tasks(teams, users)
+    summaries.rebuild()
     db.session.commit()
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     return {

@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
 from app.catalog.models import Service
+from app.core.changes import changing
 from app.core.db import local_today, utcnow
 from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
@@ -185,8 +186,12 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
     if auto_approved:
         log.status, log.reviewed_by, log.reviewed_at = LogStatus.APPROVED, author, utcnow()
     db.session.add(log)
+    # Coverage follows an approved log (a new household joined its village's count when added).
     try:
-        db.session.flush()
+        with changing(households=[household_id] if auto_approved else []) as change:
+            db.session.flush()
+            if auto_approved:
+                change.add(help_logs=[log.id])
     except IntegrityError:
         # The same form arrived twice at once: the other request saved it first.
         db.session.rollback()
@@ -243,6 +248,7 @@ def edit_log(author: User, log: HelpLog, data: LogInput, *, version: int | None,
     resubmitted = log.status == LogStatus.RETURNED
     if not changes and not resubmitted:
         return log
+    # Only a log that counts nowhere yet (submitted or returned) is edited: no summary changes.
     claim_version(log, version, HelpLog.status.in_((LogStatus.SUBMITTED, LogStatus.RETURNED)))
     if resubmitted:
         log.status = LogStatus.SUBMITTED

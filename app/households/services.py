@@ -11,6 +11,7 @@ from app.access import can, household_filter, village_ids
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.services import record
+from app.core.changes import changing
 from app.core.db import utcnow
 from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
@@ -154,8 +155,9 @@ def add_household(actor: User, village: Area, data: HouseholdData, consent: Cons
         consent_collected_at=consent.collected_at,
         created_by_id=actor.id,
     )
-    db.session.add(household)
-    db.session.flush()
+    with changing(villages=[village.id]):
+        db.session.add(household)
+        db.session.flush()
     record(actor, "household.created", household, {
         "village_id": village.id, "display_name": household.display_name, "phone": household.phone,
         "is_farm": household.is_farm, "is_business": household.is_business,
@@ -179,15 +181,17 @@ def update_household(actor: User, household: Household, data: HouseholdData, vil
         "village_id": village.id,
     }
     changes = {}
-    for name, value in new_values.items():
-        old = getattr(household, name)
-        if old != value:
-            changes[name] = [old, value]
-            setattr(household, name, value)
-    if not changes:
-        return household
-    household.search_key = search_key(household.display_name)
-    household.updated_at = utcnow()
+    # A household that moves takes its coverage to its new village.
+    with changing(households=[household.id] if village.id != household.village_id else []):
+        for name, value in new_values.items():
+            old = getattr(household, name)
+            if old != value:
+                changes[name] = [old, value]
+                setattr(household, name, value)
+        if not changes:
+            return household
+        household.search_key = search_key(household.display_name)
+        household.updated_at = utcnow()
     record(actor, "household.updated", household, changes)
     db.session.commit()
     return household

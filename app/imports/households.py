@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 
 from app.accounts.models import User
 from app.areas.models import Area
+from app.core.changes import changing
 from app.core.db import utcnow
 from app.core.text import clean_text, search_key
 from app.extensions import db
@@ -190,5 +191,6 @@ def write(actor: User, results: list[RowResult]) -> int:
         for village, data, consent in (row.data for row in results if row.status == Status.NEW)
     ]
     if rows:
-        db.session.execute(insert(Household), rows)
+        with changing(villages={row["village_id"] for row in rows}):
+            db.session.execute(insert(Household), rows)
     return len(rows)

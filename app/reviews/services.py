@@ -14,6 +14,7 @@ from app.access import review_filter
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.audit.services import record
+from app.core.changes import changing
 from app.core.db import utcnow
 from app.core.domain import RuleError
 from app.core.privacy import privacy_problem
@@ -32,8 +33,9 @@ class ReviewError(RuleError):
 
 def approve_log(reviewer: User, log: HelpLog, *, version: int | None) -> HelpLog:
     """Approve a submitted log seen at ``version``. Raises Stale when it changed since."""
-    claim_version(log, version, HelpLog.status == LogStatus.SUBMITTED)
-    log.status, log.reviewed_by, log.reviewed_at = LogStatus.APPROVED, reviewer, utcnow()
+    with changing(help_logs=[log.id], households=[log.household_id]):
+        claim_version(log, version, HelpLog.status == LogStatus.SUBMITTED)
+        log.status, log.reviewed_by, log.reviewed_at = LogStatus.APPROVED, reviewer, utcnow()
     record(reviewer, "helplog.approved", log, {"version": log.version})
     db.session.commit()
     return log
@@ -61,6 +63,7 @@ def return_log(reviewer: User, log: HelpLog, *, version: int | None, reason: str
         raise ReviewError(problem, "comment")
     if comment is None and times_returned(log):
         raise ReviewError(_l("This log was returned before: say what still needs fixing."), "comment")
+    # A submitted log counts nowhere yet: returning it changes no summary.
     claim_version(log, version, HelpLog.status == LogStatus.SUBMITTED)
     log.status, log.reviewed_by, log.reviewed_at = LogStatus.RETURNED, reviewer, utcnow()
     log.return_reason, log.return_comment = reason, comment
@@ -89,18 +92,20 @@ def approve_many(reviewer: User, seen: dict[int, int]) -> BulkResult:
     approved_ids = set()
     if fresh:
         now = utcnow()
-        # One conditional UPDATE: a log changed by a racing request since the SELECT is not matched.
-        approved_ids = set(db.session.scalars(
-            update(HelpLog)
-            # The plain id list lets the primary key find the rows; the pairs check the versions.
-            .where(HelpLog.id.in_(list(fresh)),
-                   tuple_(HelpLog.id, HelpLog.version).in_([(i, seen[i]) for i in fresh]),
-                   HelpLog.status == LogStatus.SUBMITTED)
-            .values(status=LogStatus.APPROVED, version=HelpLog.version + 1, reviewed_by_id=reviewer.id,
-                    reviewed_at=now)
-            .returning(HelpLog.id)
-            .execution_options(synchronize_session=False)
-        ))
+        households = [log.household_id for log in fresh.values()]
+        with changing(help_logs=list(fresh), households=households):
+            # One conditional UPDATE: a log changed by a racing request since the SELECT is not matched.
+            approved_ids = set(db.session.scalars(
+                update(HelpLog)
+                # The plain id list lets the primary key find the rows; the pairs check the versions.
+                .where(HelpLog.id.in_(list(fresh)),
+                       tuple_(HelpLog.id, HelpLog.version).in_([(i, seen[i]) for i in fresh]),
+                       HelpLog.status == LogStatus.SUBMITTED)
+                .values(status=LogStatus.APPROVED, version=HelpLog.version + 1, reviewed_by_id=reviewer.id,
+                        reviewed_at=now)
+                .returning(HelpLog.id)
+                .execution_options(synchronize_session=False)
+            ))
     result = BulkResult()
     for log in logs:
         if log.id in approved_ids:

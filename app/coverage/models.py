@@ -1,0 +1,92 @@
+"""Coverage summaries, kept up to date in the same transaction as every write that changes them,
+so a dashboard reads a few hundred summary rows instead of scanning the logs.
+
+Counts are kept per area (each village and its commune) and per *key*: a kind of help
+(``Service.id``), one of the five skills, any help, or all five skills. Each count sits in a day
+bucket and in a month bucket, so that any period, custom dates included, is read exactly as a
+few whole months plus the days at its edges (``coverage.periods``). A household is counted
+once, in the bucket of the day it was first reached for that key: counts over a period add up
+without counting anyone twice, and "reached by the end of the period" is the sum of every
+bucket up to that day.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.areas.models import Area
+from app.core.db import UTCDateTime, utcnow
+from app.extensions import db
+
+# Keys besides a service id (which is positive).
+ANY = 0  # any kind of help
+FIVE = -10  # all five basic digital skills (DESIGN §4)
+SKILLS = (1, 2, 3, 4, 5)
+DAY, MONTH = "d", "m"
+
+
+def skill_key(skill: int) -> int:
+    """The key of one of the five skills: -1 … -5."""
+    return -skill
+
+
+class Bucket(db.Model):
+    """What happened in an area, for a key, in one day or one month: households first reached
+    (by the village they live in now), approved visits and people helped (by the village of
+    the visit)."""
+
+    __tablename__ = "coverage_buckets"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    reached: Mapped[int] = mapped_column(default=0)
+    visits: Mapped[int] = mapped_column(default=0)
+    people: Mapped[int] = mapped_column(default=0)
+
+
+class VolunteerBucket(db.Model):
+    """A volunteer's approved visits in an area, for a key, in one day or month: active
+    volunteers are counted as distinct authors over a period's buckets."""
+
+    __tablename__ = "coverage_volunteers"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    logs: Mapped[int] = mapped_column(default=0)
+
+
+class Registered(db.Model):
+    """Households in the app's list per village and per commune (anonymised ones still count)."""
+
+    __tablename__ = "coverage_registered"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    households: Mapped[int] = mapped_column(default=0)
+
+
+class Target(db.Model):
+    """Households to reach in an area in a year: for one kind of help (a service id), for any
+    help (ANY) or covering all five skills (FIVE)."""
+
+    __tablename__ = "coverage_targets"
+    __table_args__ = (
+        UniqueConstraint("area_id", "year", "key"),
+        Index("ix_coverage_targets_year_key", "year", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    year: Mapped[int]
+    key: Mapped[int]
+    households: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    area: Mapped[Area] = relationship()
