@@ -1,0 +1,416 @@
+"""What the coverage pages show, read from the summaries in a fixed number of queries.
+
+A *view* is an area seen by a user: the children it lists (communes of the province,
+villages of a commune) and, for each child, the summary areas that stand for it. A child the
+user sees whole stands for itself (its own buckets); a leader, who sees only their teams'
+villages, sees a commune as the sum of those villages.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+
+from app.access import village_ids
+from app.accounts.models import Role, User
+from app.areas.models import Area, AreaKind
+from app.catalog.models import Service
+from app.coverage.models import ANY, DAY, FIVE, Bucket, Registered, Target, VolunteerBucket
+from app.coverage.periods import FIRST_DAY, Period, within
+from app.extensions import db
+
+WEEKS = 26
+STALE_DAYS = 30
+
+
+# Who sees what ---------------------------------------------------------------------------
+
+@dataclass
+class View:
+    """``area`` as ``user`` may see it: its ``children``, and per child the summary areas that
+    stand for it (``members``). ``villages`` limits a leader to their teams' villages."""
+
+    user: User
+    area: Area
+    children: list[Area]
+    members: dict[int, list[int]]
+    villages: set[int] | None = None
+
+    @property
+    def member_ids(self) -> list[int]:
+        return sorted({m for ids in self.members.values() for m in ids})
+
+    def child_of(self) -> dict[int, int]:
+        return {member: child for child, ids in self.members.items() for member in ids}
+
+
+def leader_villages(user: User) -> set[int] | None:
+    """A leader's coverage is their teams' villages; staff and administrators see their area whole."""
+    if user.role == Role.LEADER:
+        return set(db.session.scalars(village_ids(user)))
+    return None
+
+
+def root_area(user: User) -> Area | None:
+    """Where the coverage page starts: the home area (the province when an administrator has
+    none), or for a leader the commune of their teams (the province if they span several)."""
+    if user.role in (Role.STAFF, Role.ADMIN):
+        if user.home_area is not None:
+            return user.home_area
+        if user.role == Role.STAFF:
+            return None
+        return db.session.scalar(select(Area).where(Area.parent_id.is_(None)).order_by(Area.id).limit(1))
+    if user.role != Role.LEADER:
+        return None
+    communes = db.session.scalars(
+        select(Area).where(Area.id.in_(select(Area.parent_id).where(Area.id.in_(village_ids(user)))))
+    ).all()
+    if len(communes) == 1:
+        return communes[0]
+    return communes[0].parent if communes else None
+
+
+def may_see(user: User, area: Area, villages: set[int] | None) -> bool:
+    if area.kind not in (AreaKind.PROVINCE, AreaKind.COMMUNE, AreaKind.VILLAGE):
+        return False
+    if villages is not None:  # a leader: their villages, the communes that hold them, and above
+        if area.kind == AreaKind.VILLAGE:
+            return area.id in villages
+        paths = db.session.scalars(select(Area.path).where(Area.id.in_(villages))).all()
+        return any(path.startswith(area.path) for path in paths)
+    root = root_area(user)
+    return root is not None and area.is_within(root)
+
+
+def view_of(user: User, area: Area) -> View | None:
+    """The view of ``area`` for ``user``; None when it is outside their coverage (a 404)."""
+    villages = leader_villages(user)
+    if not may_see(user, area, villages):
+        return None
+    if area.kind == AreaKind.VILLAGE:
+        return View(user, area, [], {}, villages)
+    children = list(db.session.scalars(
+        select(Area).where(Area.parent_id == area.id, Area.is_active).order_by(Area.search_key, Area.id)))
+    if villages is None:
+        return View(user, area, children, {child.id: [child.id] for child in children}, villages)
+    if area.kind == AreaKind.COMMUNE:
+        children = [child for child in children if child.id in villages]
+        return View(user, area, children, {child.id: [child.id] for child in children}, villages)
+    parents = dict(db.session.execute(select(Area.id, Area.parent_id).where(Area.id.in_(villages))).all())
+    members: dict[int, list[int]] = defaultdict(list)
+    for village_id, commune_id in parents.items():
+        members[commune_id].append(village_id)
+    children = [child for child in children if child.id in members]
+    return View(user, area, children, dict(members), villages)
+
+
+def breadcrumb(view: View) -> list[Area]:
+    """From the user's starting area down to this one."""
+    root = root_area(view.user)
+    ids = [int(part) for part in view.area.path.strip("/").split("/")]
+    areas = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
+    chain = [areas[i] for i in ids if i in areas]
+    start = next((n for n, a in enumerate(chain) if root is not None and a.id == root.id), 0)
+    return chain[start:]
+
+
+# The table --------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    area: Area
+    households: int = 0  # N: declared by the commune, else in the app's list
+    reached: int = 0  # by the end of the period
+    five: int = 0  # covering all five skills by the end of the period
+    newly: int = 0  # first reached within the period
+    visits: int = 0
+    people: int = 0
+    volunteers: int = 0
+    last_day: date | None = None
+    target: int | None = None
+    expected: float = 0.0  # the share of the year gone by at the period's end
+
+    @property
+    def has_data(self) -> bool:
+        return self.last_day is not None or self.reached > 0
+
+    @property
+    def share(self) -> float | None:
+        return self.reached / self.households if self.households else None
+
+    @property
+    def five_share(self) -> float | None:
+        return self.five / self.households if self.households else None
+
+    @property
+    def progress(self) -> float | None:
+        return self.reached / self.target if self.target else None
+
+    @property
+    def behind(self) -> bool:
+        return self.progress is not None and self.progress < self.expected
+
+    @property
+    def shortfall(self) -> float:
+        """How far behind the target's schedule (0 when on it or without a target)."""
+        return max(0.0, self.expected - self.progress) if self.progress is not None else 0.0
+
+
+def denominators(view: View, member_ids: list[int]) -> dict[int, int]:
+    """N per summary area: a village's declared total, else its registered households; a
+    commune's, the sum over its villages (or, for a leader, over their villages)."""
+    village = Area.__table__.alias("village")
+    n_village = func.coalesce(village.c.declared_households, func.coalesce(Registered.households, 0))
+    rows = db.session.execute(
+        select(village.c.id, village.c.parent_id, n_village)
+        .outerjoin(Registered, Registered.area_id == village.c.id)
+        .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active,
+               (village.c.id.in_(member_ids)) | (village.c.parent_id.in_(member_ids)))
+    ).all()
+    totals: dict[int, int] = defaultdict(int)
+    for village_id, commune_id, n in rows:
+        if view.villages is not None and village_id not in view.villages:
+            continue
+        if village_id in member_ids:
+            totals[village_id] += n
+        if commune_id in member_ids:
+            totals[commune_id] += n
+    return totals
+
+
+def _bucket_sums(member_ids: list[int], key: int, period: Period):
+    """Per member area: reached and all-five by the end, newly reached, visits and people within."""
+    in_period = within(Bucket, period.start, period.end)
+    to_end = within(Bucket, FIRST_DAY, period.end)
+    rows = db.session.execute(
+        select(Bucket.area_id,
+               func.sum(_when((Bucket.key == key) & to_end, Bucket.reached)),
+               func.sum(_when((Bucket.key == FIVE) & to_end, Bucket.reached)),
+               func.sum(_when((Bucket.key == key) & in_period, Bucket.reached)),
+               func.sum(_when((Bucket.key == key) & in_period, Bucket.visits)),
+               func.sum(_when((Bucket.key == key) & in_period, Bucket.people)))
+        .where(Bucket.area_id.in_(member_ids), Bucket.key.in_([key, FIVE]), to_end)
+        .group_by(Bucket.area_id)
+    ).all()
+    return {row[0]: [int(value or 0) for value in row[1:]] for row in rows}
+
+
+def _when(condition, value):
+    return case((condition, value), else_=0)
+
+
+def _volunteers(view: View, member_ids: list[int], key: int, period: Period, *, grouped: bool) -> dict:
+    """Distinct authors with an approved visit in the period: per child, or over the whole view."""
+    child = view.child_of()
+    rows = db.session.execute(
+        select(VolunteerBucket.area_id, VolunteerBucket.author_id)
+        .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
+               within(VolunteerBucket, period.start, period.end))
+        .distinct()
+    ).all()
+    if not grouped:
+        return {"all": len({author for _, author in rows})}
+    authors: dict[int, set[int]] = defaultdict(set)
+    for area_id, author in rows:
+        authors[child.get(area_id, area_id)].add(author)
+    return {area: len(found) for area, found in authors.items()}
+
+
+def _last_days(member_ids: list[int], key: int) -> dict[int, date]:
+    return dict(db.session.execute(
+        select(Bucket.area_id, func.max(Bucket.start))
+        .where(Bucket.area_id.in_(member_ids), Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0)
+        .group_by(Bucket.area_id)
+    ).all())
+
+
+def _targets(view: View, member_ids: list[int], key: int, year: int) -> dict[int, int]:
+    """Targets per member area: its own, or for a commune without one the sum of its villages'."""
+    rows = db.session.execute(
+        select(Target.area_id, Area.parent_id, Target.households).join(Area, Area.id == Target.area_id)
+        .where(Target.year == year, Target.key == key,
+               Target.area_id.in_(member_ids) | Area.parent_id.in_(member_ids))
+    ).all()
+    own = {area_id: n for area_id, _, n in rows if area_id in member_ids}
+    from_villages: dict[int, int] = defaultdict(int)
+    for area_id, parent_id, n in rows:
+        if parent_id in member_ids and (view.villages is None or area_id in view.villages):
+            from_villages[parent_id] += n
+    return {area: own.get(area, from_villages.get(area)) for area in member_ids
+            if own.get(area, from_villages.get(area)) is not None}
+
+
+def table(view: View, period: Period, key: int = ANY) -> tuple[list[Row], Row]:
+    """One row per child area, and the row of the whole view (never added across units)."""
+    members = view.members if view.children else {view.area.id: [view.area.id]}
+    member_ids = sorted({m for ids in members.values() for m in ids})
+    sums = _bucket_sums(member_ids, key, period)
+    n = denominators(view, member_ids)
+    last = _last_days(member_ids, key)
+    targets = _targets(view, member_ids, key, period.year)
+    volunteers = _volunteers(View(view.user, view.area, view.children, members, view.villages), member_ids, key,
+                             period, grouped=True)
+    expected = period.year_elapsed()
+    areas = {a.id: a for a in view.children} or {view.area.id: view.area}
+    rows = []
+    for child_id, ids in members.items():
+        row = Row(areas[child_id], expected=expected)
+        for member in ids:
+            reached, five, newly, visits, people = sums.get(member, [0, 0, 0, 0, 0])
+            row.reached += reached
+            row.five += five
+            row.newly += newly
+            row.visits += visits
+            row.people += people
+            row.households += n.get(member, 0)
+            if last.get(member) and (row.last_day is None or last[member] > row.last_day):
+                row.last_day = last[member]
+            if member in targets:
+                row.target = (row.target or 0) + targets[member]
+        row.volunteers = volunteers.get(child_id, 0)
+        rows.append(row)
+    total = Row(view.area, expected=expected)
+    for row in rows:
+        for name in ("households", "reached", "five", "newly", "visits", "people"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        if row.last_day and (total.last_day is None or row.last_day > total.last_day):
+            total.last_day = row.last_day
+        if row.target:
+            total.target = (total.target or 0) + row.target
+    if view.children:
+        total.volunteers = _volunteers(view, member_ids, key, period, grouped=False)["all"]
+    else:
+        total = rows[0]
+    return rows, total
+
+
+SORTS = {
+    "name": lambda row: row.area.search_key,
+    "households": lambda row: row.households,
+    "reached": lambda row: row.reached,
+    "share": lambda row: row.share if row.share is not None else -1,
+    "five": lambda row: row.five_share if row.five_share is not None else -1,
+    "visits": lambda row: row.visits,
+    "people": lambda row: row.people,
+    "volunteers": lambda row: row.volunteers,
+    "target": lambda row: row.progress if row.progress is not None else -1,
+    "last": lambda row: row.last_day or date.min,
+}
+
+
+def ordered(rows: list[Row], sort: str | None, descending: bool) -> list[Row]:
+    """By a column; by default the areas furthest behind their target first, then the lowest coverage."""
+    if sort in SORTS:
+        return sorted(rows, key=SORTS[sort], reverse=descending)
+    return sorted(rows, key=lambda row: (-row.shortfall, row.share if row.share is not None else -1,
+                                         row.area.search_key))
+
+
+# The service matrix -----------------------------------------------------------------------
+
+@dataclass
+class Matrix:
+    services: list[Service]
+    rows: list[tuple[Area, int, dict[int, int]]] = field(default_factory=list)  # area, N, reached per service
+
+
+def matrix(view: View, period: Period) -> Matrix:
+    """Households reached by the end of the period, per child area and kind of help."""
+    services = list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
+    members = view.members if view.children else {view.area.id: [view.area.id]}
+    member_ids = sorted({m for ids in members.values() for m in ids})
+    reached: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    child = {member: c for c, ids in members.items() for member in ids}
+    for area_id, key, count in db.session.execute(
+        select(Bucket.area_id, Bucket.key, func.sum(Bucket.reached))
+        .where(Bucket.area_id.in_(member_ids), Bucket.key.in_([s.id for s in services]),
+               within(Bucket, FIRST_DAY, period.end))
+        .group_by(Bucket.area_id, Bucket.key)
+    ):
+        reached[child[area_id]][key] += int(count or 0)
+    n = denominators(view, member_ids)
+    areas = {a.id: a for a in view.children} or {view.area.id: view.area}
+    found = Matrix(services)
+    for child_id, ids in members.items():
+        found.rows.append((areas[child_id], sum(n.get(m, 0) for m in ids), dict(reached.get(child_id, {}))))
+    return found
+
+
+# Gaps and trend ---------------------------------------------------------------------------
+
+@dataclass
+class Gaps:
+    never: list[Area] = field(default_factory=list)  # villages never visited
+    stale: list[tuple[Area, date]] = field(default_factory=list)  # last visit over 30 days ago
+    unreached: dict[int, int] = field(default_factory=dict)  # a village: households not yet reached per service
+
+
+def visible_villages(view: View) -> list[Area]:
+    if view.area.kind == AreaKind.VILLAGE:
+        return [view.area]
+    stmt = select(Area).where(Area.kind == AreaKind.VILLAGE, Area.is_active, Area.subtree(view.area.path))
+    if view.villages is not None:
+        stmt = stmt.where(Area.id.in_(view.villages))
+    return list(db.session.scalars(stmt.order_by(Area.parent_id, Area.search_key, Area.id)))
+
+
+def gaps(view: View, today: date) -> Gaps:
+    villages = visible_villages(view)
+    ids = [v.id for v in villages]
+    last = _last_days(ids, ANY) if ids else {}
+    found = Gaps()
+    for village in villages:
+        day = last.get(village.id)
+        if day is None:
+            found.never.append(village)
+        elif day < today - timedelta(days=STALE_DAYS):
+            found.stale.append((village, day))
+    if view.area.kind == AreaKind.VILLAGE:
+        registered = db.session.scalar(select(Registered.households).where(Registered.area_id == view.area.id)) or 0
+        reached = dict(db.session.execute(
+            select(Bucket.key, func.sum(Bucket.reached))
+            .where(Bucket.area_id == view.area.id, Bucket.key > 0, within(Bucket, FIRST_DAY, today))
+            .group_by(Bucket.key)).all())
+        services = db.session.scalars(select(Service.id).where(Service.is_active)).all()
+        found.unreached = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in services}
+    return found
+
+
+@dataclass
+class Week:
+    start: date
+    visits: int
+    newly: int
+    reached: int  # cumulative, by the week's end
+
+
+def trend(view: View, today: date, key: int = ANY) -> list[Week]:
+    """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far."""
+    members = view.member_ids or [view.area.id]
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+    before = db.session.scalar(
+        select(func.sum(Bucket.reached)).where(Bucket.area_id.in_(members), Bucket.key == key,
+                                               within(Bucket, FIRST_DAY, first - timedelta(days=1)))) or 0
+    per_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, visits, reached in db.session.execute(
+        select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
+        .where(Bucket.area_id.in_(members), Bucket.key == key, Bucket.grain == DAY, Bucket.start.between(first, today))
+        .group_by(Bucket.start)
+    ):
+        week = day - timedelta(days=day.weekday())
+        per_week[week][0] += int(visits or 0)
+        per_week[week][1] += int(reached or 0)
+    weeks, running = [], int(before)
+    for n in range(WEEKS):
+        start = first + timedelta(weeks=n)
+        visits, newly = per_week.get(start, [0, 0])
+        running += newly
+        weeks.append(Week(start, visits, newly, running))
+    return weeks
+
+
+def year_target(view: View, year: int, key: int = ANY) -> int | None:
+    members = view.member_ids or [view.area.id]
+    found = _targets(view, members, key, year)
+    return sum(found.values()) if found else None
