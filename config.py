@@ -50,6 +50,9 @@ class Config:
 
     # A session unused this long has expired (checked on the server: accounts.sessions).
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # The cookie goes out when the session changes, not on every answer (app.core.wire renews
+    # it once a day for a user who keeps working).
+    SESSION_REFRESH_EACH_REQUEST = False
     # How stale a session's last-seen time may get before a request writes it again.
     SESSION_TOUCH_INTERVAL = timedelta(hours=1)
     SESSION_COOKIE_HTTPONLY = True
@@ -74,9 +77,10 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HSTS_MAX_AGE = None  # production only: development is served over plain http
 
-    # Brotli for browsers that ask (all current ones), gzip for the rest; static files carry a
-    # content hash in their URL (templating.asset_url), so they can be cached for a year.
-    COMPRESS_ALGORITHM = ["br", "gzip"]
+    # Pages and fragments: Brotli for browsers that ask (all current ones), then zstd, then gzip.
+    # Static files are answered by app.core.wire in the smallest encoding the client accepts;
+    # they carry a content hash in their URL (templating.asset_url), so they are cached a year.
+    COMPRESS_ALGORITHM = ["br", "zstd", "gzip", "deflate"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                           "image/svg+xml", "text/csv", "text/plain"]
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

@@ -59,11 +59,12 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app.access import enforce_access
     from app.accounts.login import require_password_change
-    from app.core import i18n, logging, security
+    from app.core import i18n, logging, security, wire
     from app.core.forms import refuse_control_characters, refuse_undecodable_form
 
     logging.register(app)
     security.register(app)
+    wire.register(app)
     i18n.register(app)
     app.before_request(refuse_undecodable_form)
     app.before_request(refuse_control_characters)

@@ -1,10 +1,13 @@
 """Bytes a phone downloads for the log form, compressed as served, and for each htmx step.
 
 Builds a demo database (SQLite, in a temporary folder), signs in as the demo volunteer and
-fetches, with the Accept-Encoding of a current Android Chrome:
+fetches, once as a current Android Chrome (Brotli, zstd, gzip) and once as a client or proxy
+that accepts gzip only:
   - the log form's first load: the HTML page and every asset it links (CSS, htmx, app.js, icon);
-  - a household search (htmx fragment) and a submit (htmx fragment with the confirmation).
-Budgets (issue 4): first load at most 60 KB, each htmx interaction at most 10 KB.
+  - a repeat visit: the page alone (the assets' URLs carry their version, so they stay cached);
+  - the htmx answers: a household search, a submit, a validation error (400) and a stale edit (409).
+Budgets (issue 13): first load at most 35 KB for both clients, a repeat visit at most 6 KB, every
+htmx answer at most 5 KB, as served.
 
     .venv/bin/python bench/page_weight.py
 """
@@ -26,9 +29,10 @@ from flask_migrate import upgrade  # noqa: E402
 from app import create_app  # noqa: E402
 from app.demo.seed import seed_demo  # noqa: E402
 
-ENCODING = {"Accept-Encoding": "gzip, deflate, br, zstd"}
-FIRST_LOAD_BUDGET = 60 * 1024
-INTERACTION_BUDGET = 10 * 1024
+CLIENTS = {"chrome": "gzip, deflate, br, zstd", "gzip_only": "gzip"}
+FIRST_LOAD_BUDGET = 35 * 1024
+REPEAT_BUDGET = 6 * 1024
+INTERACTION_BUDGET = 5 * 1024
 
 
 def decoded(response) -> str:
@@ -48,42 +52,59 @@ def weight(response) -> int:
     return len(response.get_data())  # the body as sent: compressed when the server compressed it
 
 
+def measure(client, encoding: str) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+    headers = {"Accept-Encoding": encoding}
+    htmx = {**headers, "HX-Request": "true"}
+    page = client.get("/logs/new", headers=headers)
+    text = decoded(page)
+    rows = [("html /logs/new", page.headers.get("Content-Encoding", "identity"), weight(page))]
+    for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', text):
+        asset = client.get(url, headers=headers)
+        rows.append((url.split("?")[0], asset.headers.get("Content-Encoding", "identity"), weight(asset)))
+    village = re.search(r'<option selected value="(\d+)"', text).group(1)
+    search = client.get(f"/logs/households?village_id={village}&q=nguyen", headers=htmx)
+    household = re.search(r'name="household_id" value="(\d+)"', decoded(search)).group(1)
+    services = re.findall(r'name="service_ids" type="checkbox" value="(\d+)"', text)[:2]
+    today = re.search(r'name="helped_on"[^>]*value="([\d-]+)"', text).group(1)
+    form = {"village_id": village, "mode": "existing", "household_id": household, "service_ids": services,
+            "outcome": "done", "people_count": "1", "helped_on": today}
+    submit = client.post("/logs/new", headers=htmx, data={"client_uuid": str(uuid.uuid4()), **form})
+    assert submit.status_code == 200, submit.status_code
+    invalid = client.post("/logs/new", headers=htmx,
+                          data={**form, "client_uuid": str(uuid.uuid4()), "service_ids": [], "helped_on": ""})
+    assert invalid.status_code == 400, invalid.status_code
+    log_id = re.search(r"/logs/(\d+)", submit.headers.get("HX-Push-Url", "")).group(1)
+    stale = client.post(f"/logs/{log_id}/edit", headers=htmx, data={**form, "version": "0"})
+    assert stale.status_code == 409, stale.status_code
+    figures = {
+        "first_load": sum(size for _, _, size in rows),
+        "repeat_visit": weight(client.get("/logs/new", headers=headers)),
+        "search_fragment": weight(search), "submit_fragment": weight(submit),
+        "validation_400_fragment": weight(invalid), "stale_409_fragment": weight(stale),
+    }
+    return figures, rows
+
+
 def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="gocua-weight-"))
     app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'w.sqlite'}",
-                     SECRET_KEY="bench", WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+                     SECRET_KEY="bench", WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False, LOG_LEVEL="WARNING")
     with app.app_context():
         upgrade()
         seed_demo()
     client = app.test_client()
     client.post("/login", data={"username": "volunteer", "password": "gocua-demo"})
-
-    page = client.get("/logs/new", headers=ENCODING)
-    text = decoded(page)
-    rows = [("html /logs/new", page.headers.get("Content-Encoding", "identity"), weight(page))]
-    for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', text):
-        asset = client.get(url, headers=ENCODING)
-        rows.append((url.split("?")[0], asset.headers.get("Content-Encoding", "identity"), weight(asset)))
-    first_load = sum(size for _, _, size in rows)
-
-    village = re.search(r'<option selected value="(\d+)"', text).group(1)
-    search = client.get(f"/logs/households?village_id={village}&q=nguyen",
-                        headers={**ENCODING, "HX-Request": "true"})
-    household = re.search(r'name="household_id" value="(\d+)"', decoded(search)).group(1)
-    services = re.findall(r'name="service_ids" type="checkbox" value="(\d+)"', text)[:2]
-    today = re.search(r'name="helped_on"[^>]*value="([\d-]+)"', text).group(1)
-    submit = client.post("/logs/new", headers={**ENCODING, "HX-Request": "true"}, data={
-        "client_uuid": str(uuid.uuid4()), "village_id": village, "mode": "existing", "household_id": household,
-        "service_ids": services, "outcome": "done", "people_count": "1", "helped_on": today,
-    })
-    assert submit.status_code == 200, submit.status_code
-
-    for name, encoding, size in rows:
-        print(f"  {name:<45} {encoding:<8} {size:>7,} B")
-    print(f"BENCH log_form_first_load_bytes {first_load}  (budget {FIRST_LOAD_BUDGET})")
-    print(f"BENCH household_search_fragment_bytes {weight(search)}  (budget {INTERACTION_BUDGET})")
-    print(f"BENCH submit_fragment_bytes {weight(submit)}  (budget {INTERACTION_BUDGET})")
-    ok = first_load <= FIRST_LOAD_BUDGET and max(weight(search), weight(submit)) <= INTERACTION_BUDGET
+    ok = True
+    for name, encoding in CLIENTS.items():
+        figures, rows = measure(client, encoding)
+        print(f"{name} (Accept-Encoding: {encoding})")
+        for url, used, size in rows:
+            print(f"  {url:<45} {used:<8} {size:>7,} B")
+        budgets = {"first_load": FIRST_LOAD_BUDGET, "repeat_visit": REPEAT_BUDGET}
+        for figure, size in figures.items():
+            budget = budgets.get(figure, INTERACTION_BUDGET)
+            ok = ok and size <= budget
+            print(f"BENCH page_weight_{name}_{figure} {size} bytes  (budget {budget})")
     print("within budget" if ok else "OVER BUDGET")
     return 0 if ok else 1
 
