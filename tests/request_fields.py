@@ -103,8 +103,18 @@ def _module_functions(module) -> dict[str, ast.FunctionDef]:
     return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
-def fields_read(view) -> list[str]:
-    """The request fields ``view`` reads, itself or through the helpers of its module."""
+def _form_reads_request(call: ast.Call, method: str) -> bool:
+    """Whether ``SomeForm(...)`` reads the request: Flask-WTF reads the body of a POST when no
+    ``formdata`` is given; ``formdata=None`` reads nothing; any other (``request.args``) does."""
+    formdata = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "formdata"), None)
+    if formdata is None:
+        return method == "POST"
+    return not (isinstance(formdata, ast.Constant) and formdata.value is None)
+
+
+def fields_read(view, method: str) -> list[str]:
+    """The request fields ``view`` reads when called with ``method``, itself or through the
+    helpers of its module."""
     module = inspect.getmodule(view)
     functions = _module_functions(module)
     todo, seen, found = [view.__name__], set(), []
@@ -120,7 +130,8 @@ def fields_read(view) -> list[str]:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 called = getattr(module, node.func.id, None)
                 if isinstance(called, type) and issubclass(called, Form):
-                    found += form_fields(called)
+                    if _form_reads_request(node, method):
+                        found += form_fields(called)
                 else:
                     todo.append(node.func.id)
     return list(dict.fromkeys(found))
@@ -128,4 +139,9 @@ def fields_read(view) -> list[str]:
 
 def endpoint_fields(app) -> dict[str, list[str]]:
     """Every endpoint (but static files) with the request fields it reads."""
-    return {endpoint: fields_read(view) for endpoint, view in app.view_functions.items() if endpoint != "static"}
+    found = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            method = "POST" if "POST" in rule.methods else "GET"
+            found[rule.endpoint] = fields_read(app.view_functions[rule.endpoint], method)
+    return found
