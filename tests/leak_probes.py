@@ -62,7 +62,8 @@ def routes(app) -> list[Route]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path_args = tuple((arg, PATH_KINDS[arg]) for arg in sorted(rule.arguments)
+        # An argument nobody classified gets no kind: test_every_path_argument_is_probed says which.
+        path_args = tuple((arg, PATH_KINDS.get(arg)) for arg in sorted(rule.arguments)
                           if isinstance(rule._converters[arg], IntegerConverter))
         read = fields[rule.endpoint]
         ids = tuple((name, spec(name).kind) for name in read if spec(name) and spec(name).kind)
@@ -194,7 +195,7 @@ def _object(kind: str, target: Target):
 def requests_for(route: Route, target: Target, own: Target, scenario: Scenario, w: dict) -> list[Request]:
     """All ids at the target; each id alone at the target; all ours when the fields carry the target."""
     elements = [("path", *a) for a in route.path_args] + [("field", *f) for f in route.id_fields]
-    probed = [(kind_, name, kind) for kind_, name, kind in elements if kind not in CATALOGUE_KINDS]
+    probed = [(where, name, kind) for where, name, kind in elements if kind not in CATALOGUE_KINDS]
     every = {name for _, name, _ in probed}
     choices = [("all ids at the target", every)] if probed else [("the target's data", set())]
     if len(probed) > 1:
