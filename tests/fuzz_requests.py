@@ -176,7 +176,7 @@ def _key_values(name: str) -> list[Value]:
         return [IMPOSSIBLE_DAY, NUL]
     if field.text:
         return [NUL, HUGE]
-    return [NUL]
+    return [NUL, INT32_OVER]  # a choice or filter: a number where a word is expected
 
 
 def explicit_cases(route) -> list[Case]:
