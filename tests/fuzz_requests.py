@@ -180,8 +180,14 @@ def _key_values(name: str) -> list[Value]:
 
 
 def explicit_cases(route) -> list[Case]:
-    """Each field alone with each value that matters for its type, the rest plausible."""
+    """Each field alone with each value that matters for its type, the rest plausible; and for a
+    form, a JSON body that is not an object and a file sent for its first field."""
     made = []
+    fields = [name for name in fields_of(route) if name != "file"]
+    if route.method == "POST":
+        made.append(Case("JSON body", json="[1]"))
+        if fields:
+            made.append(Case("file for a field", bad=((fields[0], Value("file for a field", "x")),)))
     for name in fields_of(route):
         for value in _key_values(name):
             if name == "file":

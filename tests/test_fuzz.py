@@ -4,12 +4,13 @@ TESTING on, Flask hands the exception to the test: in production it is a 500).
 
 Routes and fields are generated (``leak_probes.routes``, ``request_fields``), so a new form is
 fuzzed as soon as it exists. Every run sends each field, alone, the values that matter for its
-type (NUL, 100,000 characters, 2³¹, 2⁶³, "²", 30 February; see ``fuzz_requests.explicit_cases``),
-as the first role of ``PRIMARY_ROLES`` that may call the route; then Hypothesis draws
+type (NUL, 100,000 characters, 2³¹, 2⁶³, "²", 30 February), and each form a JSON array and a
+file for a field (see ``fuzz_requests.explicit_cases``), as the first role of ``PRIMARY_ROLES``
+that may call the route; then Hypothesis draws
 ``FUZZ_EXAMPLES`` more requests per (route, role): bad values of every class in one to three
 fields, repeated keys, JSON, text/plain, files for fields, bodies that are not UTF-8.
 
-``make test`` draws 8 examples, derandomized (the same every run, so CI cannot flake) and
+``make test`` draws 6 examples, derandomized (the same every run, so CI cannot flake) and
 unshrunk (a failing run stays bounded). The long run draws fresh ones, shrinks what fails and
 keeps it in Hypothesis' database (.hypothesis/) to replay:
 
@@ -30,7 +31,7 @@ from tests.fuzz_requests import build_request, cases, explicit_cases, fields_of,
 from tests.leak_probes import routes
 
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,  # one request with a 100,000-character field on PostgreSQL is slow, not wrong
