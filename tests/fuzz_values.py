@@ -20,8 +20,9 @@ class Value:
     text: str
 
     def __repr__(self) -> str:
-        shown = self.text if len(self.text) <= 40 else f"{self.text[:20]!r}…({len(self.text)} chars)"
-        return f"<{self.label}: {shown!r}>"
+        if len(self.text) <= 40:
+            return f"<{self.label}: {self.text!r}>"
+        return f"<{self.label}: {self.text[:20]!r}… ({len(self.text)} characters)>"
 
     def _repr_pretty_(self, printer, cycle):  # Hypothesis prints draws with this
         printer.text(repr(self))
