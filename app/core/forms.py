@@ -5,8 +5,10 @@ from flask import abort, request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS, _Auto  # the marker for 'read the request', as Flask-WTF uses it
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
-from wtforms import IntegerField
+from wtforms import FileField, IntegerField
 
 AT_MOST = _l("At most %(max)d characters.")
 
@@ -84,6 +86,18 @@ class AppForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return BabelTranslations()
+
+        def wrap_formdata(self, form, formdata):
+            """A submitted form reads the request's form fields, and uploaded files only for its
+            file fields: a file sent in place of a text field, or a JSON body (which Flask-WTF
+            would read, whatever its shape), is not taken for typed text."""
+            if formdata is not _Auto:
+                return formdata
+            if request.method not in SUBMIT_METHODS:
+                return None
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            files = MultiDict([(name, file) for name, file in request.files.items(multi=True) if name in file_fields])
+            return CombinedMultiDict((files, request.form)) if files else request.form
 
 
 # WTForms' messages a tampered or odd request can bring out, listed so that

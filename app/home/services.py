@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import area_filter, household_filter, team_filter
+from app.access import area_filter, household_filter, team_filter, user_filter
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.models import AuditEvent
@@ -65,9 +65,11 @@ def dashboard(user: User) -> dict:
         context["totals"] = area_totals(user)
         context["home_area"] = user.home_area
     if user.role == Role.ADMIN:
-        context["users"] = _count(select(User.id).where(User.is_active))
+        context["users"] = _count(select(User.id).where(User.is_active, user_filter(user)))
+        # What the accounts this administrator manages did (a commune's administrator: its people).
         context["recent_events"] = list(db.session.scalars(
-            select(AuditEvent).options(selectinload(AuditEvent.actor))
+            select(AuditEvent).where(AuditEvent.actor_id.in_(select(User.id).where(user_filter(user))))
+            .options(selectinload(AuditEvent.actor))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(10)
         ))
     return context
