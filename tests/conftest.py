@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from flask_babel import force_locale
+from sqlalchemy import event, func, select, text
 
 from app import create_app
 from app.accounts.models import Role, User
 from app.accounts.sessions import open_session
 from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
+from app.audit.models import AuditEvent
 from app.core.db import utcnow
 from app.core.text import search_key
 from app.extensions import db as _db
@@ -82,6 +84,19 @@ def client(app, db):
     return app.test_client()
 
 
+def app_with(app, config_name: str = "test", **settings):
+    """Another app on the suite's database, with other settings (CSRF on, behind a proxy...)."""
+    other = create_app(config_name, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+    other.test_client_class = app.test_client_class
+    return other
+
+
+@pytest.fixture()
+def csrf_app(app, db):
+    """The same database, with CSRF checks on as in production."""
+    return app_with(app, WTF_CSRF_ENABLED=True)
+
+
 def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})
 
@@ -136,6 +151,12 @@ def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **
     _db.session.add(household)
     _db.session.commit()
     return household
+
+
+@pytest.fixture()
+def services(db, world):
+    """The catalogue of help, by code."""
+    return make_services()
 
 
 def make_services() -> dict:
@@ -215,6 +236,22 @@ def world(db):
 def commune_admin(world):
     """An administrator homed in commune A: they manage that commune only."""
     return make_user("admin_a", Role.ADMIN, world["commune_a"], full_name="Quản trị Thạch Hà")
+
+
+# Reading back -------------------------------------------------------------
+
+def count_rows(model, *criteria) -> int:
+    return _db.session.scalar(select(func.count()).select_from(model).where(*criteria))
+
+
+def events(db, action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def english(error) -> str:
+    """A domain error's message as an English reader gets it."""
+    with force_locale("en"):
+        return str(error)
 
 
 @contextmanager

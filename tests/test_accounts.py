@@ -1,7 +1,6 @@
 """Accounts: the rules in the services, the admin pages, and each user's own account page."""
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.accounts.models import Role, User, UserSession
@@ -19,20 +18,21 @@ from app.accounts.services import (
 from app.accounts.sessions import load_session_user
 from app.areas.models import AreaKind
 from app.audit.models import AuditEvent
-from tests.conftest import PASSWORD, count_queries, login, make_area, make_user, new_session_id, sign_in
+from tests.conftest import (
+    PASSWORD,
+    count_queries,
+    english,
+    events,
+    login,
+    make_area,
+    make_user,
+    new_session_id,
+    sign_in,
+)
 
 
 def session_count(db, user) -> int:
     return db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id))
-
-
-def events(db, action):
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-def english(error) -> str:
-    with force_locale("en"):
-        return str(error)
 
 
 def user_count(db):

@@ -13,12 +13,7 @@ from app.core.db import local_today
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.services import LogError, LogInput, edit_log, recent_overlaps, submit_log
 from app.households.models import Household
-from tests.conftest import count_queries, make_services, new_session_id, sign_in
-
-
-@pytest.fixture()
-def services(db, world):
-    return make_services()
+from tests.conftest import count_queries, new_session_id, sign_in
 
 
 def log_count(db, world):

@@ -1,7 +1,7 @@
 """Households: search, the consent step, duplicates, editing, masking, anonymising."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.areas.models import AreaKind
 from app.audit.models import AuditEvent
@@ -16,13 +16,9 @@ from app.households.services import (
     find_duplicates,
     update_household,
 )
-from tests.conftest import count_queries, make_household, sign_in
+from tests.conftest import count_queries, count_rows, make_household, sign_in
 
 SIGNED = {"consent_method": "signed", "consent_given": "y"}
-
-
-def household_count(db):
-    return db.session.scalar(select(func.count()).select_from(Household))
 
 
 # Services ----------------------------------------------------------------------------
@@ -80,7 +76,7 @@ def test_create_household_refuses_bad_data(db, world, data, field):
         create_household(world["volunteer"], world["village_a1"], data, Consent(ConsentMethod.SIGNED))
     assert error.value.field == field
     db.session.rollback()
-    assert household_count(db) == 2
+    assert count_rows(Household) == 2
 
 
 def test_verbal_consent_needs_a_witness(db, world):
@@ -148,7 +144,7 @@ def test_anonymise_erases_personal_data_but_keeps_the_row(db, world):
         anonymise_household(world["volunteer"], household)
     anonymise_household(world["admin"], household)
     assert household.display_name == "" and household.phone is None and household.anonymised_at
-    assert household_count(db) == 2
+    assert count_rows(Household) == 2
     assert search_households(world["admin"], world["village_a1"], q="").total == 0
 
 
@@ -210,7 +206,7 @@ def test_add_household_walks_details_consent_and_saves(client, world, db):
     assert first.status_code == 200
     html = first.get_data(as_text=True)
     assert 'name="step" value="consent"' in html and "đồng ý" in html.lower()
-    assert household_count(db) == 2  # nothing saved before the consent step
+    assert count_rows(Household) == 2  # nothing saved before the consent step
     saved = client.post(new_url(world), data={"step": "consent", **details, **SIGNED})
     assert saved.status_code == 303
     household = db.session.scalar(select(Household).where(Household.display_name == "Hoàng Thị Yến"))
@@ -224,7 +220,7 @@ def test_consent_step_is_required(client, world, db):
                                                  "consent_method": "signed"})
     assert response.status_code == 400
     assert "Chưa có sự đồng ý" in response.get_data(as_text=True) or "agreement" in response.get_data(as_text=True)
-    assert household_count(db) == 2
+    assert count_rows(Household) == 2
 
 
 def test_duplicate_warning_then_the_user_chooses(client, world, db):
@@ -234,10 +230,10 @@ def test_duplicate_warning_then_the_user_chooses(client, world, db):
     assert warned.status_code == 200
     html = warned.get_data(as_text=True)
     assert f"/households/{world['household_a'].id}" in html and 'value="confirm"' in html
-    assert household_count(db) == 2
+    assert count_rows(Household) == 2
     saved = client.post(new_url(world), data={"step": "confirm", **data})
     assert saved.status_code == 303
-    assert household_count(db) == 3
+    assert count_rows(Household) == 3
 
 
 def test_htmx_submit_gets_the_fragment_then_hx_redirect(client, world):
@@ -262,7 +258,7 @@ def test_bad_input_keeps_what_was_typed(client, world, db, data, message):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html
-    assert household_count(db) == 2
+    assert count_rows(Household) == 2
 
 
 def test_adding_in_a_village_outside_scope_is_404(client, world):

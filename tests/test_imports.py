@@ -9,7 +9,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from app import create_app
 from app.areas.models import Area, AreaKind
 from app.audit.models import AuditEvent
 from app.core.db import utcnow
@@ -18,7 +17,7 @@ from app.imports import services
 from app.imports.models import ImportUpload
 from app.imports.reading import ImportFileError, read_table
 from app.imports.rows import Status
-from tests.conftest import count_queries, make_household, make_upload, sign_in
+from tests.conftest import count_queries, count_rows, make_household, make_upload, sign_in
 
 VILLAGE_HEADER = "commune_code,village_name,former_commune,declared_households"
 HOUSEHOLD_HEADER = ("commune_code,village_name,former_commune,display_name,phone,member_count,is_farm,"
@@ -52,10 +51,6 @@ def villages(db, commune=None) -> list[str]:
     if commune is not None:
         stmt = stmt.where(Area.parent_id == commune.id)
     return list(db.session.scalars(stmt))
-
-
-def household_count(db) -> int:
-    return db.session.scalar(select(func.count()).select_from(Household))
 
 
 def upload(client, kind: str, content, filename: str = "file.csv"):
@@ -263,7 +258,7 @@ def test_household_rows_checked_like_the_form(db, world):
         household_rows(village_name="Thôn Trung", commune_code="18406", former_commune="",
                        phone=""),                                            # 20 new in commune B
     )
-    before = household_count(db)
+    before = count_rows(Household)
     rows = services.preview(world["admin"], make_upload(world["admin"], "households", content)).rows
     status = {r.number: r.status for r in rows}
     reasons = {r.number: str(r.reason) for r in rows}
@@ -276,7 +271,7 @@ def test_household_rows_checked_like_the_form(db, world):
         assert status[number] == Status.ERROR and reasons[number].startswith(f"{column}:"), (number, reasons[number])
     assert "10 digits" in reasons[6]
     assert "row 2" in reasons[11]
-    assert household_count(db) == before
+    assert count_rows(Household) == before
 
 
 def test_household_confirm_writes_consent_and_search_keys(db, world):
@@ -434,15 +429,8 @@ def test_unconfirmed_uploads_expire(db, world):
     assert db.session.scalar(select(func.count()).select_from(ImportUpload)) == 1
 
 
-@pytest.fixture()
-def csrf_client(app, db):
-    csrf_app = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                          WTF_CSRF_ENABLED=True)
-    csrf_app.test_client_class = app.test_client_class
-    return csrf_app.test_client()
-
-
-def test_uploads_larger_than_other_requests_still_need_the_csrf_token(csrf_client, world):
+def test_uploads_larger_than_other_requests_still_need_the_csrf_token(csrf_app, world):
+    csrf_client = csrf_app.test_client()
     sign_in(csrf_client, world["admin"])
     big = csv_text(VILLAGE_HEADER, *[f"18562,Thôn số {n} của xã Thạch Hà tỉnh Hà Tĩnh,Xã Thạch Sơn "
                                      f"cũ thuộc huyện Thạch Hà,200" for n in range(19_000)])

@@ -13,14 +13,9 @@ from app.core.versioning import Stale
 from app.helplogs.models import HelpLog, LogStatus
 from app.helplogs.services import LogInput, edit_log, submit_log
 from app.reviews.services import ReviewError, approve_log, approve_many, return_log
-from tests.conftest import count_queries, make_household, make_log, make_services, make_user, sign_in
+from tests.conftest import count_queries, make_household, make_log, make_user, sign_in
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture()
-def services(db, world):
-    return make_services()
 
 
 def actions(db, log):

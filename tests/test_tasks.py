@@ -24,12 +24,7 @@ from app.tasks.services import (
     release_task,
     update_task,
 )
-from tests.conftest import count_queries, make_household, make_log, make_services, make_task, make_user, sign_in
-
-
-@pytest.fixture()
-def services(db, world):
-    return make_services()
+from tests.conftest import count_queries, make_household, make_log, make_task, make_user, sign_in
 
 
 @pytest.fixture()

@@ -1,12 +1,10 @@
 """Teams: creating, villages, members and leaders; the pages and who may use them."""
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.areas.models import AreaKind
-from app.audit.models import AuditEvent
 from app.teams.models import MemberRole, Membership, Team
 from app.teams.services import (
     TeamError,
@@ -17,20 +15,11 @@ from app.teams.services import (
     set_team_active,
     update_team,
 )
-from tests.conftest import count_queries, make_area, make_team, make_user, sign_in
-
-
-def events(db, action):
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+from tests.conftest import count_queries, english, events, make_area, make_team, make_user, sign_in
 
 
 def team_count(db):
     return db.session.scalar(select(func.count()).select_from(Team))
-
-
-def english(error) -> str:
-    with force_locale("en"):
-        return str(error)
 
 
 def membership(db, team, user):
