@@ -142,6 +142,15 @@ def make_team(commune: Area, villages: list[Area], leaders=(), members=(), name=
     return team
 
 
+def make_member(team: Team, username: str, role: Role = Role.VOLUNTEER, home_area: Area | None = None, *,
+                leader: bool = False, **fields) -> User:
+    """A new user who joins ``team``: a member, or with ``leader`` one of its leaders."""
+    user = make_user(username, role, home_area, **fields)
+    _db.session.add(Membership(team=team, user=user, role=MemberRole.LEADER if leader else MemberRole.MEMBER))
+    _db.session.commit()
+    return user
+
+
 def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **fields) -> Household:
     household = Household(
         village=village, display_name=display_name, search_key=search_key(display_name),

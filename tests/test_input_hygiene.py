@@ -94,3 +94,20 @@ def test_team_villages_no_row_could_have_are_400(client, world, value):
     sign_in(client, world["admin"])
     response = client.post(f"/teams/{world['team_a'].id}/edit", data={"name": "Tổ 1", "villages": [value]})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("method, url, data, status", [
+    ("post", "/tasks/TASK/close", {"version": "²"}, 409),
+    ("post", "/tasks/TASK/close", {"version": "99999999999999999999999"}, 409),
+    ("get", "/tasks/99999999999999999999", None, 404),
+    ("get", "/households/99999999999999999999", None, 404),
+    ("get", "/tasks?team=99999999999999999999&page=99999999999999999999", None, 200),
+    ("get", "/tasks/TASK?page=99999999999999999999", None, 200),
+    ("get", "/logs/new?task_id=99999999999999999999&household_id=99999999999999999999", None, 200),
+    ("post", "/tasks/new", {"service_ids": "99999999999999999999", "team_id": "99999999999999999999"}, 400),
+    ("post", "/review/approve", {"log": ["99999999999999999999:1", "²:1"]}, 303),
+])
+def test_huge_or_odd_numbers_get_a_clear_answer_not_a_500(client, world, services, method, url, data, status):
+    sign_in(client, world["leader"])
+    response = getattr(client, method)(url.replace("TASK", str(world["task_a"].id)), data=data)
+    assert response.status_code == status
