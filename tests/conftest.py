@@ -109,7 +109,7 @@ def new_session_id(user: User) -> str:
 
 
 def sign_in(client, user: User):
-    """Sign in without the password check (fast); test_auth covers the real sign-in."""
+    """Sign in without the password check (fast); accounts/test_signin covers the real sign-in."""
     with client.session_transaction() as session:
         session["_user_id"] = new_session_id(user)
         session["_fresh"] = True

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app.accounts.models import UserSession
 from app.accounts.sessions import load_session_user
 from app.audit.models import AuditEvent
 from app.core.db import utcnow
+from tests.accounts.conftest import live_sessions
 from tests.conftest import PASSWORD, count_queries, login, new_session_id
 
 
@@ -27,10 +28,6 @@ def assert_signed_out(client) -> None:
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     htmx = client.get("/", headers={"HX-Request": "true"})
     assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/login")
-
-
-def live_sessions(db, user) -> int:
-    return db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id))
 
 
 def test_a_cookie_copied_before_sign_out_is_refused_after(app, client, world):

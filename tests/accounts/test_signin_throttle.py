@@ -6,11 +6,10 @@ import re
 import secrets
 
 import pytest
-from sqlalchemy import select
 
 from app import create_app
-from app.audit.models import AuditEvent
 from app.extensions import limiter
+from tests.accounts.conftest import actions
 from tests.conftest import PASSWORD, app_with
 
 STRANGER = "203.0.113.9"
@@ -28,10 +27,6 @@ def fail_until_paused(app, client, username, **where):
     for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
         assert attempt(client, username, **where).status_code == 401
     return attempt(client, username, **where)
-
-
-def actions(db):
-    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def assert_paused(response, minutes=15):
