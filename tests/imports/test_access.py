@@ -1,7 +1,5 @@
 """Who imports what: the keepers of places only, into their own area, and only their own upload."""
 
-
-
 from app.imports import services
 from app.imports.rows import Status
 from tests.conftest import make_upload, sign_in

@@ -1,7 +1,6 @@
 """Who may set, see and change which task: only a leader of the team (or an administrator of its
 commune) sets its tasks, in its own villages; only members claim; other teams' tasks are not there."""
 
-
 import pytest
 
 from app.tasks.models import Task, TaskStatus
