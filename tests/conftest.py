@@ -253,6 +253,13 @@ def count_rows(model, *criteria) -> int:
     return _db.session.scalar(select(func.count()).select_from(model).where(*criteria))
 
 
+def html_of(client, path) -> str:
+    """The page at ``path``, which must answer 200."""
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
 def events(db, action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
@@ -277,6 +284,15 @@ def count_queries():
         yield lambda: len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", _record)
+
+
+def grow_commune_a(world, n: int) -> None:
+    """More villages, households and teams in commune A."""
+    for i in range(n):
+        village = make_area(AreaKind.VILLAGE, f"Thôn {i + 10}", world["commune_a"])
+        make_household(village, f"Hộ {i}")
+        make_team(world["commune_a"], [village], members=[world["volunteer"]], leaders=[world["leader"]],
+                  name=f"Tổ {i + 10}")
 
 
 VILLAGES_CSV = "commune_code,village_name,former_commune,declared_households\n18562,Thôn Mới,,120\n"
