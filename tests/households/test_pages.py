@@ -81,7 +81,7 @@ def test_consent_step_is_required(client, world, db):
     response = client.post(new_url(world), data={"step": "consent", "display_name": "Hoàng Thị Yến",
                                                  "consent_method": "signed"})
     assert response.status_code == 400
-    assert "Chưa có sự đồng ý" in response.get_data(as_text=True) or "agreement" in response.get_data(as_text=True)
+    assert "Chưa có sự đồng ý của người dân thì không được lưu thông tin hộ." in response.get_data(as_text=True)
     assert count_rows(Household) == 2
 
 
