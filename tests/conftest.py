@@ -37,6 +37,8 @@ SUITE_URL = POSTGRES_URL if os.environ.get("SUITE_ON_POSTGRES") == "1" else None
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "postgres: needs TEST_DATABASE_URL")
+    config.addinivalue_line("markers", "slow: takes seconds (loads the demo or bench data); `make test` runs it, "
+                                       "`-m 'not slow'` leaves it out")
     if IN_CI and not POSTGRES_URL:
         raise pytest.UsageError("CI=true requires TEST_DATABASE_URL: the PostgreSQL tests may not skip")
 

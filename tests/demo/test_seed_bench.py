@@ -14,6 +14,8 @@ from app.households.models import Household
 from app.teams.models import MemberRole, Membership, Team, team_villages
 from tests.conftest import count_rows
 
+pytestmark = pytest.mark.slow  # each test builds the 69 communes and thousands of households
+
 
 def test_tiny_bench_has_the_province_shape(app, db):
     counts = seed_bench(0.01)
