@@ -155,7 +155,8 @@ def test_release_by_the_holder_or_a_leader_only(db, world):
         release_task(second, task)
     release_task(world["leader"], task)
     assert task.assignee_id is None and task.claimable
-    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "tasks")))
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "tasks")
+                                      .order_by(AuditEvent.id)))
     assert actions == ["task.claimed", "task.released"]
 
 
