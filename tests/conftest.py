@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from flask_babel import force_locale
+from sqlalchemy import event, func, select, text
 
 from app import create_app
 from app.accounts.models import Role, User
 from app.accounts.sessions import open_session
 from app.areas.models import Area, AreaKind
 from app.areas.services import add_area
+from app.audit.models import AuditEvent
 from app.core.db import utcnow
 from app.core.text import search_key
 from app.extensions import db as _db
@@ -35,6 +37,8 @@ SUITE_URL = POSTGRES_URL if os.environ.get("SUITE_ON_POSTGRES") == "1" else None
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
     config.addinivalue_line("markers", "postgres: needs TEST_DATABASE_URL")
+    config.addinivalue_line("markers", "slow: takes seconds (loads the demo or bench data); `make test` runs it, "
+                                       "`-m 'not slow'` leaves it out")
     if IN_CI and not POSTGRES_URL:
         raise pytest.UsageError("CI=true requires TEST_DATABASE_URL: the PostgreSQL tests may not skip")
 
@@ -82,6 +86,19 @@ def client(app, db):
     return app.test_client()
 
 
+def app_with(app, config_name: str = "test", **settings):
+    """Another app on the suite's database, with other settings (CSRF on, behind a proxy...)."""
+    other = create_app(config_name, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+    other.test_client_class = app.test_client_class
+    return other
+
+
+@pytest.fixture()
+def csrf_app(app, db):
+    """The same database, with CSRF checks on as in production."""
+    return app_with(app, WTF_CSRF_ENABLED=True)
+
+
 def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})
 
@@ -94,7 +111,7 @@ def new_session_id(user: User) -> str:
 
 
 def sign_in(client, user: User):
-    """Sign in without the password check (fast); test_auth covers the real sign-in."""
+    """Sign in without the password check (fast); accounts/test_signin covers the real sign-in."""
     with client.session_transaction() as session:
         session["_user_id"] = new_session_id(user)
         session["_fresh"] = True
@@ -127,6 +144,15 @@ def make_team(commune: Area, villages: list[Area], leaders=(), members=(), name=
     return team
 
 
+def make_member(team: Team, username: str, role: Role = Role.VOLUNTEER, home_area: Area | None = None, *,
+                leader: bool = False, **fields) -> User:
+    """A new user who joins ``team``: a member, or with ``leader`` one of its leaders."""
+    user = make_user(username, role, home_area, **fields)
+    _db.session.add(Membership(team=team, user=user, role=MemberRole.LEADER if leader else MemberRole.MEMBER))
+    _db.session.commit()
+    return user
+
+
 def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **fields) -> Household:
     household = Household(
         village=village, display_name=display_name, search_key=search_key(display_name),
@@ -136,6 +162,12 @@ def make_household(village: Area, display_name: str = "Nguyễn Văn Đức", **
     _db.session.add(household)
     _db.session.commit()
     return household
+
+
+@pytest.fixture()
+def services(db, world):
+    """The catalogue of help, by code."""
+    return make_services()
 
 
 def make_services() -> dict:
@@ -217,6 +249,29 @@ def commune_admin(world):
     return make_user("admin_a", Role.ADMIN, world["commune_a"], full_name="Quản trị Thạch Hà")
 
 
+# Reading back -------------------------------------------------------------
+
+def count_rows(model, *criteria) -> int:
+    return _db.session.scalar(select(func.count()).select_from(model).where(*criteria))
+
+
+def html_of(client, path) -> str:
+    """The page at ``path``, which must answer 200."""
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def events(db, action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def english(error) -> str:
+    """A domain error's message as an English reader gets it."""
+    with force_locale("en"):
+        return str(error)
+
+
 @contextmanager
 def count_queries():
     """Counts SQL statements run inside the block: ``with count_queries() as n: ...; n()``."""
@@ -231,6 +286,15 @@ def count_queries():
         yield lambda: len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", _record)
+
+
+def grow_commune_a(world, n: int) -> None:
+    """More villages, households and teams in commune A."""
+    for i in range(n):
+        village = make_area(AreaKind.VILLAGE, f"Thôn {i + 10}", world["commune_a"])
+        make_household(village, f"Hộ {i}")
+        make_team(world["commune_a"], [village], members=[world["volunteer"]], leaders=[world["leader"]],
+                  name=f"Tổ {i + 10}")
 
 
 VILLAGES_CSV = "commune_code,village_name,former_commune,declared_households\n18562,Thôn Mới,,120\n"

@@ -3,6 +3,7 @@
 import json
 import logging
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -18,6 +19,7 @@ def counts(db):
             for model in (Area, User, Team, Household)}
 
 
+@pytest.mark.slow  # loads the demo data: 69 communes and their households
 def test_seed_demo_loads_hatinh_and_is_idempotent(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo"])
@@ -47,6 +49,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(app, db):
     assert counts(db)["Area"] == 1
 
 
+@pytest.mark.slow  # loads the demo data: 69 communes and their households
 def test_demo_accounts_sign_in(app, db):
     app.test_cli_runner().invoke(args=["seed-demo"])
     client = app.test_client()

@@ -1,10 +1,8 @@
 """Error pages in both languages, CSRF on, rate limiting, and the health check."""
 
-import pytest
 from sqlalchemy.exc import OperationalError
 
-from app import create_app
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, app_with, sign_in
 
 
 def test_404_is_friendly_in_vietnamese_and_english(client, world):
@@ -76,15 +74,6 @@ def test_healthz_503_when_the_database_does_not_answer(client, monkeypatch):
     assert response.status_code == 503
 
 
-@pytest.fixture()
-def csrf_app(app, db):
-    """The same database, with CSRF checks on as in production."""
-    csrf_app = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                          WTF_CSRF_ENABLED=True)
-    csrf_app.test_client_class = app.test_client_class
-    return csrf_app
-
-
 def test_post_without_csrf_token_is_refused(csrf_app, world):
     client = csrf_app.test_client()
     response = client.post("/login", data={"username": "volunteer", "password": PASSWORD})
@@ -122,9 +111,7 @@ def test_post_with_token_in_form_or_htmx_header_passes(csrf_app, world):
 
 
 def test_login_is_throttled_by_address(app, world):
-    limited = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                         RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", LOGIN_MAX_FAILURES=100)
-    limited.test_client_class = app.test_client_class
+    limited = app_with(app, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", LOGIN_MAX_FAILURES=100)
     client = limited.test_client()
     statuses = [client.post("/login", data={"username": "nobody", "password": "x"}).status_code
                 for _ in range(4)]

@@ -2,18 +2,14 @@
 row could have answer a clear 4xx on SQLite and on PostgreSQL, and nothing is saved."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.households.models import Household
 from app.teams.models import Team
-from tests.conftest import PASSWORD, make_services, sign_in
+from tests.conftest import PASSWORD, count_rows, make_services, sign_in
 
 CONTROL_MESSAGE = "Nội dung gửi lên có ký tự điều khiển"
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.mark.parametrize("control", ["\x00", "\x01", "\x1b", "\x7f"])
@@ -33,12 +29,12 @@ def test_control_characters_are_refused_with_400_and_nothing_is_saved(client, wo
         sign_in(client, world[username])
     ids = {"village": world["village_a1"].id, "commune": world["commune_a"].id, "log": world["log_a"].id}
     data = {key: value.format(c=control, **ids) for key, value in data.items()}
-    before = (count(db, Household), count(db, User), count(db, Team))
+    before = (count_rows(Household), count_rows(User), count_rows(Team))
     kwargs = {"query_string": data} if method == "get" else {"data": data}
     response = getattr(client, method)(path.format(**ids), **kwargs)
     assert response.status_code == 400
     assert CONTROL_MESSAGE in response.get_data(as_text=True)
-    assert (count(db, Household), count(db, User), count(db, Team)) == before
+    assert (count_rows(Household), count_rows(User), count_rows(Team)) == before
 
 
 def test_tabs_and_line_breaks_are_text_not_controls(client, world, db):
@@ -67,11 +63,11 @@ TOO_BIG = [str(2**31), str(2**63), str(-(2**31) - 1), "99999999999999999999", "�
 @pytest.mark.parametrize("value", TOO_BIG)
 def test_an_account_home_area_no_row_could_have_is_400(client, world, db, value):
     sign_in(client, world["admin"])
-    before = count(db, User)
+    before = count_rows(User)
     response = client.post("/accounts/new", data={"username": "tnv.big", "full_name": "Lê Văn Bình",
                                                   "role": "volunteer", "home_area": value, "phone": ""})
     assert response.status_code == 400
-    assert count(db, User) == before
+    assert count_rows(User) == before
     edited = client.post(f"/accounts/{world['volunteer'].id}", data={
         "full_name": "Volunteer", "role": "volunteer", "home_area": value, "phone": ""})
     assert edited.status_code == 400
@@ -80,9 +76,9 @@ def test_an_account_home_area_no_row_could_have_is_400(client, world, db, value)
 @pytest.mark.parametrize("value", TOO_BIG)
 def test_a_team_commune_no_row_could_have_is_400(client, world, db, value):
     sign_in(client, world["admin"])
-    before = count(db, Team)
+    before = count_rows(Team)
     assert client.post("/teams/new", data={"name": "Tổ mới", "commune": value}).status_code == 400
-    assert count(db, Team) == before
+    assert count_rows(Team) == before
 
 
 @pytest.mark.parametrize("value", TOO_BIG)
@@ -98,3 +94,20 @@ def test_team_villages_no_row_could_have_are_400(client, world, value):
     sign_in(client, world["admin"])
     response = client.post(f"/teams/{world['team_a'].id}/edit", data={"name": "Tổ 1", "villages": [value]})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("method, url, data, status", [
+    ("post", "/tasks/TASK/close", {"version": "²"}, 409),
+    ("post", "/tasks/TASK/close", {"version": "99999999999999999999999"}, 409),
+    ("get", "/tasks/99999999999999999999", None, 404),
+    ("get", "/households/99999999999999999999", None, 404),
+    ("get", "/tasks?team=99999999999999999999&page=99999999999999999999", None, 200),
+    ("get", "/tasks/TASK?page=99999999999999999999", None, 200),
+    ("get", "/logs/new?task_id=99999999999999999999&household_id=99999999999999999999", None, 200),
+    ("post", "/tasks/new", {"service_ids": "99999999999999999999", "team_id": "99999999999999999999"}, 400),
+    ("post", "/review/approve", {"log": ["99999999999999999999:1", "²:1"]}, 303),
+])
+def test_huge_or_odd_numbers_get_a_clear_answer_not_a_500(client, world, services, method, url, data, status):
+    sign_in(client, world["leader"])
+    response = getattr(client, method)(url.replace("TASK", str(world["task_a"].id)), data=data)
+    assert response.status_code == status

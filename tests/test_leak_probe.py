@@ -14,10 +14,22 @@ from app import create_app
 from app.core.text import mask_phone
 from tests.conftest import sign_in
 from tests.leak_probes import (
-    PATH_KINDS, Request, may_call, probed_targets, requests_for, routes, scenarios, unknown_path_arguments,
+    PATH_KINDS,
+    Request,
+    may_call,
+    probed_targets,
+    requests_for,
+    routes,
+    scenarios,
+    unknown_path_arguments,
 )
 from tests.leak_world import (
-    OUT_OF_SCOPE, ROLES, TARGETS, build, phone_forms, snapshot,
+    OUT_OF_SCOPE,
+    ROLES,
+    TARGETS,
+    build,
+    phone_forms,
+    snapshot,
 )
 from tests.request_fields import endpoint_fields, spec
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.core.db import local_today
 from app.helplogs.models import HelpLog, LogStatus
 from app.households.models import Household
-from tests.conftest import make_household, make_log, make_services, sign_in
+from tests.conftest import count_rows, make_household, make_log, make_services, sign_in
 
 FOREIGN_NAME = "Trần Thị Lan"  # household_b, in commune B
 FOREIGN_PHONE = "+84987654321"
@@ -45,10 +45,6 @@ def new_household_in(village_id, name, phone):
             "new-phone": phone, "new-consent_method": "signed", "new-consent_given": "y"}
 
 
-def household_count(db) -> int:
-    return db.session.scalar(select(func.count()).select_from(Household))
-
-
 # The log form ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("village", ["village_b1", "village_a1"])
@@ -65,7 +61,7 @@ def test_log_form_never_prefills_a_household_the_volunteer_may_not_see(client, w
 
 def test_a_new_household_in_another_teams_village_is_refused_before_any_duplicate_check(client, world, foreign, db):
     sign_in(client, world["volunteer"])
-    before = household_count(db)
+    before = count_rows(Household)
     # Typed without accents and with spaces, so that only a leak would print the stored forms.
     response = client.post("/logs/new", data=new_log(
         world, **new_household_in(world["village_b1"].id, "Tran Thi Lan", "0987 654 321")))
@@ -73,7 +69,7 @@ def test_a_new_household_in_another_teams_village_is_refused_before_any_duplicat
     html = response.get_data(as_text=True)
     assert "Chọn một thôn, tổ dân phố do tổ của bạn phụ trách." in html
     assert_nothing_of(html, "Hộ này có thể đã", "Thôn Trung", FOREIGN_NAME, "0987654321", "098•••••21")
-    assert household_count(db) == before
+    assert count_rows(Household) == before
 
 
 def test_a_phone_registered_by_another_team_is_mentioned_without_name_or_place(client, world, foreign, db):

@@ -145,14 +145,10 @@ def watch(page, errors: list[str]) -> None:
     page.context.add_init_script(CSP_WATCH)
 
 
-@pytest.fixture()
-def page(browser, live_server, demo_accounts, page_errors):
-    """A fresh phone-sized context (cookies, storage) per test, in Vietnamese."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=10_000)
+def phone_context(browser, base_url: str):
+    """A fresh phone-sized browser context (cookies, storage) in Vietnamese."""
     context = browser.new_context(
-        base_url=live_server,
+        base_url=base_url,
         viewport=VIEWPORT,
         device_scale_factor=1,
         is_mobile=True,
@@ -161,6 +157,16 @@ def page(browser, live_server, demo_accounts, page_errors):
         timezone_id="Asia/Ho_Chi_Minh",
     )
     context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture()
+def page(browser, live_server, demo_accounts, page_errors):
+    """A fresh phone-sized context (cookies, storage) per test, in Vietnamese."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    context = phone_context(browser, live_server)
     page = context.new_page()
     watch(page, page_errors)
     yield page

@@ -1,10 +1,13 @@
 """Steps shared by the browser journeys."""
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
-from tests.browser.conftest import DEMO_PASSWORD, VIEWPORT
+from tests.browser.conftest import DEMO_PASSWORD, VIEWPORT, phone_context
 
 MIN_TAP = 44  # px: the smallest comfortable touch target
 HOME_URL = re.compile(r"^http://127\.0\.0\.1:\d+/$")
@@ -45,3 +48,24 @@ def assert_tall_enough(locator, what: str) -> None:
         assert box is not None, f"{what} #{index} has no box"
         assert box["height"] >= MIN_TAP, (
             f"{what} {element.inner_text()!r} is {box['height']:.0f} px tall, under {MIN_TAP} px")
+
+
+@contextmanager
+def second_phone(browser, live_server) -> Iterator[Page]:
+    """A page on another phone, for the other person; its browser context is closed after."""
+    context = phone_context(browser, live_server)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def latest_log_id(live_app, username: str) -> int:
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.helplogs.models import HelpLog
+
+    with live_app.app_context():
+        return db.session.scalar(
+            select(HelpLog.id).join(User, User.id == HelpLog.author_id).where(User.username == username)
+            .order_by(HelpLog.id.desc()).limit(1))

@@ -3,31 +3,11 @@ volunteer sees it at the top of Today, fixes and resubmits, the leader approves;
 sessions acting on one log, the second told that it changed."""
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from tests.browser.conftest import VIEWPORT, shot
-from tests.browser.helpers import assert_no_horizontal_scroll, signed_in
+from tests.browser.conftest import shot
+from tests.browser.helpers import assert_no_horizontal_scroll, latest_log_id, second_phone, signed_in
 
 RARE_SERVICE = "Chữ ký số cá nhân"
-
-
-def phone(browser, live_server):
-    """A second phone-sized browser context, for the other person."""
-    context = browser.new_context(base_url=live_server, viewport=VIEWPORT, device_scale_factor=1, is_mobile=True,
-                                  has_touch=True, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    context.set_default_timeout(10_000)
-    return context
-
-
-def latest_log_id(live_app, username: str) -> int:
-    from app.accounts.models import User
-    from app.extensions import db
-    from app.helplogs.models import HelpLog
-
-    with live_app.app_context():
-        return db.session.scalar(
-            select(HelpLog.id).join(User, User.id == HelpLog.author_id).where(User.username == username)
-            .order_by(HelpLog.id.desc()).limit(1))
 
 
 def open_queue_for(page: Page, volunteer_name: str) -> None:
@@ -52,9 +32,7 @@ def test_returned_log_goes_back_and_forth_until_approved(page: Page, browser, li
     log_id = latest_log_id(live_app, "volunteer")
 
     # The leader, on another phone, finds it in the queue and returns it with a reason.
-    context = phone(browser, live_server)
-    leader = context.new_page()
-    try:
+    with second_phone(browser, live_server) as leader:
         signed_in(leader, "leader")
         expect(leader.locator("#nav-badge-reviews-index")).to_be_visible()
         open_queue_for(leader, "Lê Văn Nam")
@@ -96,8 +74,6 @@ def test_returned_log_goes_back_and_forth_until_approved(page: Page, browser, li
         row.get_by_role("button", name="Duyệt", exact=True).click()
         expect(leader.locator(f"#review-{log_id} .status")).to_have_text("Đã duyệt")
         shot(leader, "review-approved-vi")
-    finally:
-        context.close()
 
     # The log's page tells its story.
     page.goto(f"/logs/{log_id}")
@@ -116,9 +92,7 @@ def test_two_leaders_on_one_log_the_second_is_told(page: Page, browser, live_ser
     page.goto("/review")
     first_row = page.locator(".review-row").first
     row_id = first_row.get_attribute("id")
-    context = phone(browser, live_server)
-    other = context.new_page()
-    try:
+    with second_phone(browser, live_server) as other:
         signed_in(other, "leader")
         other.goto("/review")
         expect(other.locator(f"#{row_id}")).to_be_visible()
@@ -134,5 +108,3 @@ def test_two_leaders_on_one_log_the_second_is_told(page: Page, browser, live_ser
         expect(row.locator(".changed")).to_contain_text("Lượt này đã thay đổi")
         expect(row.locator(".status")).to_have_text("Đã duyệt")
         shot(other, "review-changed-vi")
-    finally:
-        context.close()

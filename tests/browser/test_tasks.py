@@ -9,8 +9,13 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
-from tests.browser.helpers import assert_no_horizontal_scroll, assert_tall_enough, signed_in
-from tests.browser.test_reviews import latest_log_id, phone
+from tests.browser.helpers import (
+    assert_no_horizontal_scroll,
+    assert_tall_enough,
+    latest_log_id,
+    second_phone,
+    signed_in,
+)
 
 SERVICE = "Mã QR thanh toán cho hộ kinh doanh"
 VILLAGE = "Tổ dân phố 1 (Thị trấn Thạch Hà)"
@@ -43,9 +48,7 @@ def set_task_for_the_volunteer(leader: Page) -> int:
 
 
 def test_a_task_is_set_done_returned_fixed_approved_and_progress_moves(page: Page, browser, live_server, live_app):
-    context = phone(browser, live_server)
-    leader = context.new_page()
-    try:
+    with second_phone(browser, live_server) as leader:
         signed_in(leader, "leader")
         task_id = set_task_for_the_volunteer(leader)
         expect(leader.locator(".task-progress")).to_contain_text("0 / 2 hộ")
@@ -103,8 +106,6 @@ def test_a_task_is_set_done_returned_fixed_approved_and_progress_moves(page: Pag
         expect(leader.locator("#task-households .filters-nav")).to_contain_text("Đã đến (1)")
         expect(leader.locator("h2", has_text="Các lượt ghi cho nhiệm vụ này")).to_be_visible()
         shot(leader, "task-progress-vi")
-    finally:
-        context.close()
 
     page.goto("/")
     expect(page.locator("#today-tasks li", has=page.locator(f'a[href="/tasks/{task_id}"]'))).to_contain_text("1 / 2 hộ")
@@ -120,9 +121,7 @@ def test_two_volunteers_take_one_open_task_the_second_is_told(page: Page, browse
     page.goto("/tasks?who=open")
     open_task = page.locator("#task-list li a").first
     href = open_task.get_attribute("href")
-    context = phone(browser, live_server)
-    other = context.new_page()
-    try:
+    with second_phone(browser, live_server) as other:
         signed_in(other, "tnv.hoa")
         other.goto(href)
         page.goto(href)
@@ -136,8 +135,6 @@ def test_two_volunteers_take_one_open_task_the_second_is_told(page: Page, browse
         # Given back, it is open to the team again.
         page.get_by_role("button", name="Trả lại nhiệm vụ").click()
         expect(page.locator("#task-assignment")).to_contain_text("Nhiệm vụ đã mở lại cho cả tổ.")
-    finally:
-        context.close()
 
 
 def test_a_quick_second_tap_is_not_lost_to_the_first_redraw(page: Page):
@@ -150,11 +147,14 @@ def test_a_quick_second_tap_is_not_lost_to_the_first_redraw(page: Page):
                else route.continue_())
     page.locator("#task-form .tile", has_text=SERVICE).click()  # redraw 1
     page.locator("#task-form label.choice", has_text="Các hộ tôi chọn").click()  # redraw 2, before 1 answers
-    page.wait_for_timeout(300)
+    # The pauses are the point: they hold the answers back and then let them arrive one by one,
+    # slower than the page redraws, which is the race being reproduced. No answer can be waited
+    # for instead: the one htmx gave up on never reaches the page.
+    page.wait_for_timeout(300)  # both taps' requests are sent and held by the route
     for route in held:  # the answers come back in order
         with contextlib.suppress(Exception):  # a request htmx already gave up on
             route.continue_()
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(300)  # this answer is swapped in before the next one arrives
     page.unroute("**/tasks/new")
     expect(page.locator(".pick-households label.option").first).to_be_visible()
     expect(page.locator("#task-form .tile", has_text=SERVICE).locator("input")).to_be_checked()

@@ -1,3 +1,5 @@
+"""Notes refuse citizen id numbers and secrets, and let everyday text through."""
+
 import pytest
 
 from app.core.privacy import CITIZEN_ID_MESSAGE, SECRET_MESSAGE, privacy_problem

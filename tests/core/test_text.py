@@ -1,3 +1,5 @@
+"""Text helpers: search keys without accents, clean text, phone numbers normalised and masked."""
+
 import unicodedata
 
 import pytest

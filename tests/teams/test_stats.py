@@ -9,23 +9,9 @@ from app.areas.models import AreaKind
 from app.coverage.teams import team_stats
 from app.helplogs.models import LogStatus
 from app.teams.models import MemberRole, Membership
-from tests.conftest import (
-    count_queries,
-    make_area,
-    make_household,
-    make_log,
-    make_services,
-    make_team,
-    make_user,
-    sign_in,
-)
+from tests.conftest import count_queries, make_area, make_household, make_log, make_team, make_user, sign_in
 
 WEDNESDAY = date(2026, 11, 18)  # the week runs Monday 16 to Sunday 22 November
-
-
-@pytest.fixture()
-def services(db, world):
-    return make_services()
 
 
 def log(db, author, team, household, services=None, *, helped_on=WEDNESDAY, **fields):

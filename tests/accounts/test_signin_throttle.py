@@ -6,12 +6,11 @@ import re
 import secrets
 
 import pytest
-from sqlalchemy import select
 
 from app import create_app
-from app.audit.models import AuditEvent
 from app.extensions import limiter
-from tests.conftest import PASSWORD
+from tests.accounts.conftest import actions
+from tests.conftest import PASSWORD, app_with
 
 STRANGER = "203.0.113.9"
 VOLUNTEERS_PHONE = "198.51.100.7"
@@ -28,10 +27,6 @@ def fail_until_paused(app, client, username, **where):
     for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
         assert attempt(client, username, **where).status_code == 401
     return attempt(client, username, **where)
-
-
-def actions(db):
-    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def assert_paused(response, minutes=15):
@@ -96,10 +91,7 @@ def test_forwarded_addresses_are_ignored_without_a_trusted_proxy(app, client, wo
 @pytest.fixture()
 def behind_proxy(app, db):
     """The same database, served behind one trusted reverse proxy."""
-    proxied = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                         TRUSTED_PROXY_COUNT=1)
-    proxied.test_client_class = app.test_client_class
-    return proxied
+    return app_with(app, TRUSTED_PROXY_COUNT=1)
 
 
 def test_behind_a_trusted_proxy_the_client_address_counts_not_the_proxys(behind_proxy, world):
@@ -114,10 +106,7 @@ def test_behind_a_trusted_proxy_the_client_address_counts_not_the_proxys(behind_
 def rate_limited_behind_proxy(app, db):
     """Behind a trusted proxy with the per-address limit on (3 a minute, to be quick).
     Flask-Limiter keeps its state on one shared object: give it back to the suite's app after."""
-    limited = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                         TRUSTED_PROXY_COUNT=1, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-    limited.test_client_class = app.test_client_class
-    yield limited
+    yield app_with(app, TRUSTED_PROXY_COUNT=1, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     limiter.init_app(app)
 
 

@@ -12,10 +12,9 @@ from app.core.text import search_key
 from app.demo.bench import BENCH_PASSWORD, BenchRefused, seed_bench
 from app.households.models import Household
 from app.teams.models import MemberRole, Membership, Team, team_villages
+from tests.conftest import count_rows
 
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+pytestmark = pytest.mark.slow  # each test builds the 69 communes and thousands of households
 
 
 def test_tiny_bench_has_the_province_shape(app, db):
@@ -24,8 +23,8 @@ def test_tiny_bench_has_the_province_shape(app, db):
     assert 1_500 <= counts["villages"] <= 1_900  # ~25 villages per commune
     assert 3_500 <= counts["households"] <= 5_500  # ~1% of 450,000
     assert counts["teams"] == 3 and counts["memberships"] == 20
-    assert count(db, Household) == counts["households"]
-    assert count(db, Team) == 3
+    assert count_rows(Household) == counts["households"]
+    assert count_rows(Team) == 3
 
     villages = db.session.scalars(select(Area).where(Area.kind == AreaKind.VILLAGE)).all()
     parents = {a.id: a for a in db.session.scalars(select(Area).where(Area.kind == AreaKind.COMMUNE))}
@@ -59,12 +58,12 @@ def test_accounts_share_one_hash_that_signs_in(db):
 
 
 def test_refuses_a_database_with_households_unless_forced(db, world):
-    before = count(db, Household)
+    before = count_rows(Household)
     with pytest.raises(BenchRefused):
         seed_bench(0.01)
-    assert count(db, Household) == before
+    assert count_rows(Household) == before
     counts = seed_bench(0.01, force=True)
-    assert count(db, Household) == before + counts["households"]
+    assert count_rows(Household) == before + counts["households"]
     again = seed_bench(0.01, force=True)  # a third batch: its accounts get their own names
     assert db.session.scalar(select(func.count()).where(User.username.like("bench%.admin"))) == 2
     assert again["households"] > 0
@@ -87,7 +86,7 @@ def test_bench_logs_are_written_by_members_of_a_team_covering_the_village(db):
     from app.helplogs.models import HelpLog, help_log_services
 
     counts = seed_bench(0.01)
-    assert counts["logs"] == 10_000 == count(db, HelpLog)
+    assert counts["logs"] == 10_000 == count_rows(HelpLog)
     assert counts["log_services"] >= counts["logs"]
     stray = db.session.scalar(
         select(func.count()).select_from(HelpLog)

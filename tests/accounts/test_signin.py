@@ -1,13 +1,11 @@
+"""Signing in and out: the form and what it refuses, where it leads, the session it renews, and
+signing out."""
+
 import pytest
-from sqlalchemy import select
 
 from app.accounts.services import set_active
-from app.audit.models import AuditEvent
+from tests.accounts.conftest import actions
 from tests.conftest import PASSWORD, login
-
-
-def actions(db):
-    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
 def test_login_page_renders_in_vietnamese_by_default(client):
@@ -75,7 +73,7 @@ def test_raw_latin1_bytes_are_refused_with_400(client, world):
 
 
 def test_repeated_failures_pause_the_address_for_the_account(client, world, db, app):
-    """The rules of the pause are in test_login_throttle; here, what the user sees."""
+    """The rules of the pause are in test_signin_throttle; here, what the user sees."""
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit - 1):
         assert login(client, "volunteer", "nope-nope").status_code == 401

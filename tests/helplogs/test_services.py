@@ -1,0 +1,100 @@
+"""Help log services: idempotent submission, the rules, overlaps, editing and resubmitting."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.core.db import local_today
+from app.helplogs.models import LogStatus, Outcome
+from app.helplogs.services import LogError, edit_log, recent_overlaps, submit_log
+from tests.helplogs.conftest import base_input, log_count
+
+
+def test_submit_log_saves_services_team_and_audit(db, world, services):
+    log, created = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    assert created and log.status == LogStatus.SUBMITTED and log.team_id == world["team_a"].id
+    assert {s.code for s in log.services} == {"VNEID", "TTKDTM"}
+    assert log.received_at is not None and log.helped_on == local_today()
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "helplog.submitted"))
+
+
+def test_same_client_uuid_returns_the_saved_log(db, world, services):
+    key = str(uuid.uuid4())
+    first, created = submit_log(world["volunteer"], key, base_input(world, services))
+    again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3))
+    assert created and not created_again and again.id == first.id and log_count(db, world) == 1
+
+
+def test_group_session_needs_a_people_count(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                        base_input(world, services, household_id=None, people_count=25))
+    assert log.is_group and log.people_count == 25
+
+
+@pytest.mark.parametrize("overrides,field", [
+    ({"household_id": None, "people_count": 0}, "people_count"),
+    ({"people_count": 0}, "people_count"),
+    ({"people_count": 10_000}, "people_count"),
+    ({"service_ids": []}, "service_ids"),
+    ({"helped_on": local_today() + timedelta(days=1)}, "helped_on"),
+    ({"helped_on": local_today() - timedelta(days=31)}, "helped_on"),
+    ({"note": "CCCD 042095001234"}, "note"),
+])
+def test_rules(db, world, services, overrides, field):
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, **overrides))
+    assert error.value.field == field
+    db.session.rollback()
+    assert log_count(db, world) == 0
+
+
+def test_thirty_days_back_is_allowed(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                        base_input(world, services, helped_on=local_today() - timedelta(days=30)))
+    assert log.id
+
+
+def test_village_outside_the_teams_and_household_of_another_village(db, world, services):
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], str(uuid.uuid4()),
+                   base_input(world, services, village_id=world["village_b1"].id, household_id=None))
+    assert error.value.field == "village_id"
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], str(uuid.uuid4()),
+                   base_input(world, services, household_id=world["household_b"].id))
+    assert error.value.field == "household_id"
+
+
+def test_tampered_client_uuid(db, world, services):
+    with pytest.raises(LogError) as error:
+        submit_log(world["volunteer"], "not-a-uuid'; drop table", base_input(world, services))
+    assert error.value.field == "client_uuid"
+
+
+def test_overlap_warning_within_seven_days(db, world, services):
+    submit_log(world["volunteer"], str(uuid.uuid4()),
+               base_input(world, services, helped_on=local_today() - timedelta(days=3)))
+    assert recent_overlaps(world["household_a"].id, [services["VNEID"].id])
+    assert recent_overlaps(world["household_a"].id, [services["ATTT"].id]) == []
+    assert recent_overlaps(world["household_a"].id, [services["VNEID"].id],
+                           today=local_today() + timedelta(days=8)) == []
+
+
+def test_edit_and_resubmit_returned_log(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY), version=1)
+    assert log.outcome == Outcome.PARTLY and log.version == 2 and log.status == LogStatus.SUBMITTED
+    log.status = LogStatus.RETURNED
+    db.session.commit()
+    edit_log(world["volunteer"], log, base_input(world, services, outcome=Outcome.PARTLY), version=2)
+    assert log.status == LogStatus.SUBMITTED and log.version == 3
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "help_logs")
+                                      .order_by(AuditEvent.id)))
+    assert actions == ["helplog.submitted", "helplog.updated", "helplog.resubmitted"]
+    log.status = LogStatus.APPROVED
+    db.session.commit()
+    with pytest.raises(LogError):
+        edit_log(world["volunteer"], log, base_input(world, services), version=3)
