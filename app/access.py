@@ -28,7 +28,7 @@ TEAM_MANAGERS = frozenset({Role.LEADER, Role.ADMIN})
 FIELD = frozenset({Role.VOLUNTEER, Role.LEADER, Role.ADMIN})
 # Logging help is done by team members in the field.
 FIELD_TEAM = frozenset({Role.VOLUNTEER, Role.LEADER})
-# Villages and imports are kept by the commune (or province) staff and administrators.
+# Villages, targets and imports are kept by the commune (or province) staff and administrators.
 PLACE_KEEPERS = frozenset({Role.STAFF, Role.ADMIN})
 
 ACCESS: dict[str, str | frozenset[str]] = {
@@ -106,6 +106,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.upload": PLACE_KEEPERS,
     "imports.preview": PLACE_KEEPERS,
     "imports.confirm": PLACE_KEEPERS,
+    "targets.index": PLACE_KEEPERS,
+    "targets.save": PLACE_KEEPERS,
+    "targets.edit": PLACE_KEEPERS,
+    "targets.delete": PLACE_KEEPERS,
 }
 
 

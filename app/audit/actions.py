@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "task.released": _l("gave a task back"),
     "task.closed": _l("closed a task"),
     "task.cancelled": _l("cancelled a task"),
+    "target.set": _l("set a target"),
+    "target.deleted": _l("deleted a target"),
 }
 
 
