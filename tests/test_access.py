@@ -67,6 +67,11 @@ PAGES = {
     "imports.preview": lambda w: waiting_import(w, "villages"),
     "targets.index": lambda w: "/coverage/targets/",
     "targets.edit": lambda w: f"/coverage/targets/{a_target(w).id}/edit",
+    "exports.table_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/table.csv",
+    "exports.table_xlsx": lambda w: f"/coverage/{w['commune_a'].id}/export/table.xlsx",
+    "exports.matrix_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/matrix.csv",
+    "exports.matrix_xlsx": lambda w: f"/coverage/{w['commune_a'].id}/export/matrix.xlsx",
+    "exports.logs_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/logs.csv",
 }
 
 
