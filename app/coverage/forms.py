@@ -32,6 +32,6 @@ class TargetForm(AppForm):
     area_id = IdField(_l("Commune or village"), message=_l("Choose a commune or village from the list."),
                       validators=[InputRequired(_l("Choose a commune or village from the list."))])
     year = SelectField(_l("Year"), coerce=int, validate_choice=False)
-    key = SelectField(_l("Households reached for"), coerce=int, validate_choice=False)
+    key = SelectField(_l("Target for"), coerce=int, validate_choice=False)
     households = HouseholdsField(_l("Target (households)"),
                                  validators=[InputRequired(_l("Enter a number of households above 0."))])
