@@ -335,3 +335,18 @@ def test_a_log_on_the_last_day_of_the_period_is_in_it(client, db, logged):
                               end=yesterday.isoformat()))
     rows = read_csv(response)
     assert len(rows) == 2 and rows[1][4] == yesterday.strftime("%d/%m/%Y")
+
+
+def test_the_sheets_run_a_bounded_number_of_queries(client, db, logged):
+    from tests.conftest import count_queries
+
+    sign_in(client, logged["staff"])
+    counts = []
+    for more in (0, 10):
+        for n in range(more):
+            make_area(logged["village_a1"].kind, f"Thôn {n + 20}", logged["commune_a"], declared_households=30)
+        with count_queries() as queries:
+            for name in SHEETS:
+                assert client.get(url(logged, "commune_a", name)).status_code == 200
+        counts.append(queries())
+    assert counts[0] == counts[1] <= 40  # four files: about ten statements each, the audit included

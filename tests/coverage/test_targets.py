@@ -355,3 +355,18 @@ def test_households_in_the_list_stand_for_n_when_none_were_declared(db, places):
     targets.set_target(places["staff"], TargetInput(village.id, YEAR, ANY, 6))
     with pytest.raises(TargetError):
         targets.set_target(places["staff"], TargetInput(village.id, YEAR, ANY, 7))
+
+
+def test_the_page_runs_a_bounded_number_of_queries(client, db, places):
+    sign_in(client, places["staff"])
+    page = f"/coverage/targets/?area={places['commune_a'].id}"
+    services = places["services"]
+    counts = []
+    for keys in ([ANY], [ANY, FIVE, services["VNEID"].id, services["DVC"].id, services["KNS"].id]):
+        for key in keys:
+            for place in ("commune_a", "village_a1", "village_a2"):
+                targets.set_target(places["staff"], target_input(places, place, key=key, households=20))
+        with count_queries() as queries:
+            assert client.get(page).status_code == 200
+        counts.append(queries())
+    assert counts[0] == counts[1] <= 12
