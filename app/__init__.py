@@ -22,6 +22,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_read_models()
+    register_import_kinds()
     check_access_table(app)
     return app
 
@@ -83,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from app.areas.routes import bp as areas
     from app.core.routes import bp as core
     from app.coverage.cli import bp as coverage_cli
+    from app.coverage.exports_routes import bp as exports
+    from app.coverage.targets_routes import bp as targets
     from app.demo.cli import bp as demo_cli
     from app.helplogs.routes import bp as helplogs
     from app.home.routes import bp as home
@@ -93,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from app.teams.routes import bp as teams
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      accounts_cli, demo_cli, coverage_cli):
+                      targets, exports, accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 
@@ -117,6 +120,15 @@ def register_read_models() -> None:
     from app.coverage.summaries import SummaryWatcher
 
     changes.watch("coverage", SummaryWatcher())
+
+
+def register_import_kinds() -> None:
+    """Targets are imported from CSV like villages and households; the kind lives with coverage,
+    which the imports package may not import."""
+    from app.coverage import target_import
+    from app.imports.services import register_kind
+
+    register_kind(target_import)
 
 
 def check_access_table(app: Flask) -> None:

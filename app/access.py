@@ -28,8 +28,10 @@ TEAM_MANAGERS = frozenset({Role.LEADER, Role.ADMIN})
 FIELD = frozenset({Role.VOLUNTEER, Role.LEADER, Role.ADMIN})
 # Logging help is done by team members in the field.
 FIELD_TEAM = frozenset({Role.VOLUNTEER, Role.LEADER})
-# Villages and imports are kept by the commune (or province) staff and administrators.
+# Villages, targets and imports are kept by the commune (or province) staff and administrators.
 PLACE_KEEPERS = frozenset({Role.STAFF, Role.ADMIN})
+# Coverage figures: whoever has a coverage page (a leader, their teams' villages).
+COVERAGE_READERS = frozenset({Role.LEADER, Role.STAFF, Role.ADMIN})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": ANYONE,
@@ -106,6 +108,16 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.upload": PLACE_KEEPERS,
     "imports.preview": PLACE_KEEPERS,
     "imports.confirm": PLACE_KEEPERS,
+    "targets.index": PLACE_KEEPERS,
+    "targets.save": PLACE_KEEPERS,
+    "targets.edit": PLACE_KEEPERS,
+    "targets.delete": PLACE_KEEPERS,
+    "exports.table_csv": COVERAGE_READERS,
+    "exports.table_xlsx": COVERAGE_READERS,
+    "exports.matrix_csv": COVERAGE_READERS,
+    "exports.matrix_xlsx": COVERAGE_READERS,
+    # A list of visits, pseudonymised, for reports: staff and administrators only (DESIGN §5).
+    "exports.logs_csv": PLACE_KEEPERS,
 }
 
 

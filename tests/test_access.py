@@ -65,7 +65,25 @@ PAGES = {
     "imports.index": lambda w: "/imports/",
     "imports.template": lambda w: "/imports/villages/template.csv",
     "imports.preview": lambda w: waiting_import(w, "villages"),
+    "targets.index": lambda w: "/coverage/targets/",
+    "targets.edit": lambda w: f"/coverage/targets/{a_target(w).id}/edit",
+    "exports.table_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/table.csv",
+    "exports.table_xlsx": lambda w: f"/coverage/{w['commune_a'].id}/export/table.xlsx",
+    "exports.matrix_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/matrix.csv",
+    "exports.matrix_xlsx": lambda w: f"/coverage/{w['commune_a'].id}/export/matrix.xlsx",
+    "exports.logs_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/logs.csv",
 }
+
+
+def a_target(w):
+    """A target in commune A, which the staff member and the administrator keep."""
+    from app.coverage.models import ANY, Target
+    from app.extensions import db
+
+    target = Target(area_id=w["commune_a"].id, year=w["log_a"].helped_on.year, key=ANY, households=10)
+    db.session.add(target)
+    db.session.commit()
+    return target
 
 
 def waiting_import(w, kind: str) -> str:

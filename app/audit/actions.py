@@ -37,6 +37,11 @@ ACTION_LABELS = {
     "task.released": _l("gave a task back"),
     "task.closed": _l("closed a task"),
     "task.cancelled": _l("cancelled a task"),
+    "target.set": _l("set a target"),
+    "target.deleted": _l("deleted a target"),
+    "export.table": _l("exported the coverage table"),
+    "export.matrix": _l("exported the coverage by kind of help"),
+    "export.logs": _l("exported help logs (pseudonymised)"),
 }
 
 

@@ -22,6 +22,11 @@ from app.imports.places import VillageIndex, communes_by_code, find_commune
 from app.imports.rows import CellError, RowResult, Status, key, text, whole_number, yes_no
 
 KIND = "households"
+TITLE = _l("Households")
+HINT = _l('Columns: commune_code, village_name and former_commune name the village; display_name, phone, '
+          'member_count, is_farm and is_business (1 or 0); consent_method (signed or verbal_witnessed), '
+          'consent_date (dd/mm/yyyy), consent_collected_by (the username of the account that collected it) and '
+          'consent_witness (needed for verbal consent).')
 COLUMNS = ("commune_code", "village_name", "former_commune", "display_name", "phone", "member_count",
            "is_farm", "is_business", "consent_method", "consent_date", "consent_collected_by",
            "consent_witness")

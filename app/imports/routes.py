@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import BaseConverter, ValidationError
 
 from app.core.forms import db_int
 from app.core.i18n import format_number
@@ -16,7 +17,22 @@ from app.imports.rows import Status
 from app.imports.services import KINDS
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-KIND = "<any(villages, households):kind>"
+
+
+class KindConverter(BaseConverter):
+    """A kind of import file: one of KINDS, which some kinds join when the app starts."""
+
+    regex = "[a-z_]+"
+
+    def to_python(self, value: str) -> str:
+        if value not in KINDS:
+            raise ValidationError()
+        return value
+
+
+# Recorded before any route, so the converter is there when the rules are added.
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("import_kind", KindConverter))
+KIND = "<import_kind:kind>"
 PER_PAGE = 100
 # The form fields around the file: the multipart body may exceed the file limit a little.
 UPLOAD_BODY_LIMIT = MAX_BYTES + 64 * 1024
@@ -86,7 +102,7 @@ def preview(kind: str):
         flash(_("Upload a file first."), "info")
         return redirect(url_for("imports.index"), 303)
     if upload.confirmed_at:
-        return render("imports/done.html", upload=upload)
+        return render("imports/done.html", upload=upload, spec=KINDS[kind])
     result = services.preview(current_user, upload)
     counts = result.counts
     show = request.args.get("show", Status.ERROR if counts[Status.ERROR] else "all")
@@ -107,5 +123,6 @@ def confirm(kind: str):
         upload = services.confirm(current_user, kind, request.form.get("token", ""))
     except ImportFileError as error:
         abort(error.status, description=str(error.message))
-    flash(_("Import done: %(n)s new rows saved.", n=format_number(upload.created_rows)), "success")
+    saved, n = getattr(KINDS[kind], "SAVED", None), format_number(upload.created_rows)
+    flash(saved % {"n": n} if saved else _("Import done: %(n)s new rows saved.", n=n), "success")
     return redirect(url_for("imports.preview", kind=kind), 303)

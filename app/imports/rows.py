@@ -16,6 +16,7 @@ key = lru_cache(maxsize=65_536)(search_key)
 
 class Status(StrEnum):
     NEW = "new"
+    UPDATE = "update"  # a row that changes what is stored (a kind that allows it: targets)
     DUPLICATE = "duplicate"
     ERROR = "error"
 
@@ -31,6 +32,11 @@ class RowResult:
     def error(self, column: str | None, message) -> "RowResult":
         self.status = Status.ERROR
         self.reason = f"{column}: {message}" if column else message
+        return self
+
+    def update(self, message) -> "RowResult":
+        self.status = Status.UPDATE
+        self.reason = message
         return self
 
     def duplicate(self, message) -> "RowResult":

@@ -19,8 +19,15 @@ from app.imports.models import ImportUpload
 from app.imports.reading import ImportFileError, read_table
 from app.imports.rows import RowResult, Status
 
+# What each kind of file holds: its KIND, TITLE, HINT, COLUMNS, REQUIRED and EXAMPLE rows, and
+# check(actor, rows) and write(actor, results). Kinds from packages above this one register
+# themselves when the app starts (targets: app.coverage.target_import).
 KINDS = {villages.KIND: villages, households.KIND: households}
 KEEP_UNCONFIRMED = timedelta(hours=24)
+
+
+def register_kind(spec) -> None:
+    KINDS[spec.KIND] = spec
 
 
 @dataclass
@@ -90,13 +97,14 @@ def confirm(actor: User, kind: str, token: str) -> ImportUpload:
         db.session.rollback()
         raise ImportFileError(_l("This file was already imported."), 409)
     try:
-        created = KINDS[upload.kind].write(actor, result.rows)
+        saved = KINDS[upload.kind].write(actor, result.rows)  # new rows, and changed ones for a kind that updates
         counts = result.counts
         db.session.execute(update(ImportUpload).where(ImportUpload.id == upload.id)
-                           .values(created_rows=created, content=b""))
+                           .values(created_rows=saved, content=b""))
         record(actor, "import.confirmed", upload, {
             "kind": upload.kind, "file": upload.filename, "sha256": upload.sha256,
-            "rows": len(result.rows), "created": created,
+            "rows": len(result.rows), "created": saved - counts[Status.UPDATE],
+            "updated": counts[Status.UPDATE],
             "duplicates": counts[Status.DUPLICATE], "errors": counts[Status.ERROR],
         })
         db.session.commit()

@@ -8,6 +8,9 @@ from app.imports.places import VillageIndex, communes_by_code, find_commune
 from app.imports.rows import CellError, RowResult, Status, text, whole_number
 
 KIND = "villages"
+TITLE = _l("Villages and residential groups")
+HINT = _l('Columns: commune_code (the commune’s national code), village_name, former_commune (to tell apart two'
+          ' villages with the same name), declared_households.')
 COLUMNS = ("commune_code", "village_name", "former_commune", "declared_households")
 REQUIRED = ("commune_code", "village_name")
 EXAMPLE = [
