@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.areas.routes import bp as areas
     from app.core.routes import bp as core
     from app.coverage.cli import bp as coverage_cli
+    from app.coverage.routes import bp as coverage
     from app.demo.cli import bp as demo_cli
     from app.helplogs.routes import bp as helplogs
     from app.home.routes import bp as home
@@ -92,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.teams.routes import bp as teams
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      accounts_cli, demo_cli, coverage_cli):
+                      coverage, accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 

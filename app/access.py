@@ -28,6 +28,8 @@ TEAM_MANAGERS = frozenset({Role.LEADER, Role.ADMIN})
 FIELD = frozenset({Role.VOLUNTEER, Role.LEADER, Role.ADMIN})
 # Logging help is done by team members in the field.
 FIELD_TEAM = frozenset({Role.VOLUNTEER, Role.LEADER})
+# Coverage: staff read it for their area, leaders for their teams' villages (DESIGN §4, §5).
+COVERAGE_READERS = frozenset({Role.LEADER, Role.STAFF, Role.ADMIN})
 # Villages and imports are kept by the commune (or province) staff and administrators.
 PLACE_KEEPERS = frozenset({Role.STAFF, Role.ADMIN})
 
@@ -106,6 +108,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.upload": PLACE_KEEPERS,
     "imports.preview": PLACE_KEEPERS,
     "imports.confirm": PLACE_KEEPERS,
+    "coverage.index": COVERAGE_READERS,
+    "coverage.show": COVERAGE_READERS,
 }
 
 

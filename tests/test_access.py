@@ -65,6 +65,8 @@ PAGES = {
     "imports.index": lambda w: "/imports/",
     "imports.template": lambda w: "/imports/villages/template.csv",
     "imports.preview": lambda w: waiting_import(w, "villages"),
+    "coverage.index": lambda w: "/coverage",
+    "coverage.show": lambda w: f"/coverage/{w['village_a1'].id}?period=year",
 }
 
 
