@@ -291,3 +291,20 @@ def test_shares_read_in_the_locale(app, lang, shares):
     with app.test_request_context(f"/?lang={lang}"):
         app.preprocess_request()
         assert [format_share(v) for v in (None, 0, 0.0003, 0.0553, 0.12, 1.5)] == shares
+
+
+def test_the_exports_hook_shows_a_template_when_there_is_one(app, client, w, tmp_path):
+    """templates/coverage/_exports.html (built elsewhere) appears with the page's filters."""
+    sign_in(client, w["staff"])
+    assert 'id="export-probe"' not in get(client, url(w["province"], FEB))
+    (tmp_path / "coverage").mkdir()
+    (tmp_path / "coverage" / "_exports.html").write_text(
+        '<a id="export-probe" href="{{ url_for(\'coverage.show\', area_id=area.id, **filters.args()) }}">CSV</a>')
+    app.jinja_loader.searchpath.insert(0, str(tmp_path))
+    app.jinja_env.cache.clear()
+    try:
+        html = get(client, url(w["province"], FEB))
+    finally:
+        app.jinja_loader.searchpath.remove(str(tmp_path))
+        app.jinja_env.cache.clear()
+    assert f'id="export-probe" href="/coverage/{w["province"].id}?period=custom&amp;start=2025-02-01' in html
