@@ -6,15 +6,15 @@ not reloaded); screenshots in Vietnamese and English."""
 import re
 
 import pytest
+from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import SCREENSHOTS, shot
+from tests.browser.conftest import REPO_ROOT, SCREENSHOTS, shot
 from tests.browser.helpers import sign_in
 
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 COMMUNE = "Xã Thạch Hà"  # the demo teams' commune (former district: Huyện Thạch Hà)
-COVERAGE_URL = re.compile(r"/coverage(/\d+)?(\?.*)?$")
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,30 @@ def no_household_names(page: Page, places) -> None:
         assert name not in text, f"a household name ({name}) on a staff page"
 
 
+def english_words() -> list[str]:
+    """The English source texts of the coverage pages' messages (split at placeholders)."""
+    po = REPO_ROOT / "app" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+    templates = " ".join(path.read_text() for path in (REPO_ROOT / "templates" / "coverage").glob("*.html"))
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    found = set()
+    for message in catalog:
+        msgid = message.id if isinstance(message.id, str) else (message.id or [""])[0]
+        if not msgid or msgid not in templates:
+            continue
+        for part in re.split(r"%\(\w+\)[sd]", msgid):
+            part = part.strip(" .,:;()")
+            if len(part) >= 4 and re.search(r"[A-Za-z]{3}", part):
+                found.add(part)
+    return sorted(found, key=len, reverse=True)
+
+
+def no_english(page: Page) -> None:
+    text = page.locator("body").inner_text()
+    left = [w for w in english_words() if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+    assert not left, f"English on a Vietnamese page: {left}"
+
+
 def h1(page: Page, text: str) -> None:
     expect(page.locator("main h1")).to_have_text(text)
 
@@ -71,9 +95,9 @@ def h1(page: Page, text: str) -> None:
 def test_staff_drill_down_filter_sort_and_back(page: Page, places, size):
     sized(page, size)
     sign_in(page, "staff")
-    page.goto("/coverage")
-    expect(page).to_have_url(COVERAGE_URL)
+    expect(page).to_have_url(re.compile(r"/coverage$"))  # staff land on their area's coverage
     h1(page, "Tỉnh Hà Tĩnh")
+    expect(page.locator("nav.mainnav a[aria-current=page]")).to_have_text("Mức độ bao phủ")
     expect(page.locator("main .lead")).to_contain_text("Mức độ bao phủ")
     expect(page.locator(".coverage-table tbody tr")).to_have_count(69)
     no_sideways_scroll(page)
@@ -194,7 +218,7 @@ def test_staff_drill_down_filter_sort_and_back(page: Page, places, size):
 def test_leader_follows_a_gap_to_a_prefilled_task(page: Page, places, size):
     sized(page, size)
     sign_in(page, "leader")
-    page.goto("/coverage")
+    page.locator("nav.mainnav a", has_text="Mức độ bao phủ").click()
     h1(page, COMMUNE)
     expect(page.locator("main .lead")).to_contain_text("các thôn, tổ dân phố của tổ bạn")
     expect(page.locator(".coverage-table tbody tr")).to_have_count(4)  # the leader's team's villages
@@ -231,15 +255,21 @@ def test_screenshots_in_both_languages(page: Page, places, size, lang):
     page.goto(f"/coverage?lang={lang}&period=year")
     expect(page.locator("main .lead")).to_contain_text(t["coverage"])
     no_sideways_scroll(page)
+    if lang == "vi":
+        no_english(page)
     shot(page, f"coverage-shot-province-{size}-{lang}")
     page.goto(f"/coverage/{places['commune_id']}?period=year&view=matrix")
     expect(page.locator(".view-tabs a[aria-current=page]")).to_have_text(t["matrix"])
     no_sideways_scroll(page)
+    if lang == "vi":
+        no_english(page)
     shot(page, f"coverage-shot-commune-matrix-{size}-{lang}")
     page.goto(f"/coverage/{places['village_id']}?period=year")
     expect(page.get_by_role("heading", level=2, name=t["gaps"])).to_be_visible()
     no_sideways_scroll(page)
     no_household_names(page, places)
+    if lang == "vi":
+        no_english(page)
     shot(page, f"coverage-shot-village-{size}-{lang}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".charts").screenshot(path=str(SCREENSHOTS / f"coverage-shot-trend-{size}-{lang}.png"))

@@ -308,3 +308,22 @@ def test_the_exports_hook_shows_a_template_when_there_is_one(app, client, w, tmp
         app.jinja_loader.searchpath.remove(str(tmp_path))
         app.jinja_env.cache.clear()
     assert f'id="export-probe" href="/coverage/{w["province"].id}?period=custom&amp;start=2025-02-01' in html
+
+
+@pytest.mark.parametrize("username,home", [("leader", ">Today"), ("admin", ">Home<"), ("staff", None)])
+def test_coverage_in_the_navigation(client, w, username, home):
+    sign_in(client, w[username])
+    html = get(client, url(w["village_a1"], "lang=en"))
+    nav = re.search(r'<nav class="mainnav".*?</nav>', html, re.S).group(0)
+    assert '<a href="/coverage" aria-current="page">Coverage</a>' in nav  # any area's coverage
+    assert (home in nav) if home else (">Home<" not in nav and ">Today" not in nav)
+    if username != "staff":
+        assert '<a href="/coverage" >Coverage</a>' in get(client, "/?lang=en")
+    sign_in(client, w["volunteer"])
+    assert 'href="/coverage"' not in get(client, "/")
+
+
+def test_staff_land_on_coverage(client, w):
+    sign_in(client, w["staff"])
+    response = client.get("/")
+    assert response.status_code == 303 and response.headers["Location"] == "/coverage"
