@@ -158,6 +158,7 @@ def test_staff_drill_down_filter_sort_and_back(page: Page, places, size):
     # Into the commune, through its row's link; the district filter stays behind.
     page.locator(".coverage-table tbody th a", has_text=COMMUNE).click()
     h1(page, COMMUNE)
+    expect(page).to_have_title(re.compile(rf"^Mức độ bao phủ · {COMMUNE}"))  # the fragment's <title>
     expect(page).to_have_url(re.compile(rf"/coverage/{places['commune_id']}\?"))
     assert "district=" not in page.url and "period=year" in page.url
     expect(page.locator("nav.crumbs")).to_contain_text("Tỉnh Hà Tĩnh")
