@@ -145,7 +145,7 @@ def share(reached: int, households: int) -> float | None:
 
 def _header(view: View, found: Choices) -> dict:
     return {"view": view, "area": view.area, "crumbs": breadcrumb(view), "services": found.services,
-            "districts": found.districts, "level": view.area.kind}
+            "districts": found.districts}
 
 
 def _gap_groups(view: View, found_gaps) -> list[dict]:
