@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from app.core.routes import bp as core
     from app.coverage.cli import bp as coverage_cli
     from app.coverage.exports_routes import bp as exports
+    from app.coverage.routes import bp as coverage
     from app.coverage.targets_routes import bp as targets
     from app.demo.cli import bp as demo_cli
     from app.helplogs.routes import bp as helplogs
@@ -96,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from app.teams.routes import bp as teams
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      targets, exports, accounts_cli, demo_cli, coverage_cli):
+                      coverage, targets, exports, accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 

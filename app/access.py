@@ -118,6 +118,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "exports.matrix_xlsx": COVERAGE_READERS,
     # A list of visits, pseudonymised, for reports: staff and administrators only (DESIGN §5).
     "exports.logs_csv": PLACE_KEEPERS,
+    "coverage.index": COVERAGE_READERS,
+    "coverage.show": COVERAGE_READERS,
 }
 
 

@@ -1,7 +1,7 @@
 """The application shell: what every page carries around the content, the navigation and
 the words and helpers templates use. It sits above every domain, so it may import them all."""
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,12 +27,16 @@ def nav_items() -> list[tuple[str, str, str]]:
     if not current_user.is_authenticated:
         return []
     field = current_user.role in FIELD_ROLES
-    items = [("home.index", url_for("home.index"), _("Today") if field else _("Home"))]
+    items = []
+    if current_user.role != Role.STAFF:  # staff start on coverage: it is their home
+        items.append(("home.index", url_for("home.index"), _("Today") if field else _("Home")))
     if field:
         items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
     if current_user.role in (Role.LEADER, Role.ADMIN):
         items.append(("reviews.index", url_for("reviews.index"), _("Review")))
         items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
+    if current_user.role in (Role.LEADER, Role.STAFF, Role.ADMIN):
+        items.append(("coverage.index", url_for("coverage.index"), _("Coverage")))
     area = top_area(current_user)
     if area is not None:
         items.append(("areas.show", url_for("areas.show", area_id=area.id), _("My villages") if field else _("Areas")))
@@ -42,6 +46,13 @@ def nav_items() -> list[tuple[str, str, str]]:
     if current_user.role == Role.ADMIN:
         items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
     return items
+
+
+def nav_current(endpoint: str, url: str) -> bool:
+    """Whether a navigation item is the page shown: its own URL, or any area's coverage."""
+    if endpoint == "coverage.index":
+        return request.blueprint == "coverage"
+    return request.path == url
 
 
 NAV_BADGES = {"reviews.index": "pending", "home.index": "returned"}
@@ -57,7 +68,8 @@ def nav_badge(endpoint: str) -> int | None:
 
 def register(app) -> None:
     app.jinja_env.globals.update(
-        nav_items=nav_items, nav_badge=nav_badge, allowed=lambda endpoint: allowed(current_user, endpoint),
+        nav_items=nav_items, nav_badge=nav_badge, nav_current=nav_current,
+        allowed=lambda endpoint: allowed(current_user, endpoint),
         history_label=history_label, action_label=action_label, members_in_order=members_in_order,
         **{enum.__name__: enum for enum in ENUMS},
     )

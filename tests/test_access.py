@@ -72,6 +72,8 @@ PAGES = {
     "exports.matrix_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/matrix.csv",
     "exports.matrix_xlsx": lambda w: f"/coverage/{w['commune_a'].id}/export/matrix.xlsx",
     "exports.logs_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/logs.csv",
+    "coverage.index": lambda w: "/coverage",
+    "coverage.show": lambda w: f"/coverage/{w['village_a1'].id}?period=year",
 }
 
 
@@ -96,6 +98,8 @@ def waiting_import(w, kind: str) -> str:
 # Allowed by role, but the probe's object is not theirs: the leader may read the volunteer's
 # log, not edit it.
 NOT_THEIR_OBJECT = {("helplogs.edit", Role.LEADER)}
+# Allowed, and sent on: staff start on the coverage of their area.
+REDIRECTED = {("home.index", Role.STAFF)}
 POST_ONLY = {"auth.login_submit", "auth.logout"}
 
 
@@ -123,6 +127,8 @@ def test_signed_in_access_follows_the_table(client, world, role, endpoint):
         assert response.status_code == 302  # already signed in: sent home
     elif (endpoint, role) in NOT_THEIR_OBJECT:
         assert response.status_code == 404
+    elif (endpoint, role) in REDIRECTED:
+        assert response.status_code == 303
     elif ACCESS[endpoint] == ANYONE or role in ACCESS[endpoint]:
         assert response.status_code == 200
     else:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import format_decimal, get_locale, to_user_timezone
+from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -70,6 +70,15 @@ def format_number(value) -> str:
     return format_decimal(value)
 
 
+def format_share(value: float | None) -> str:
+    """A share as a percentage in the locale (5,5% in Vietnamese); '—' without a denominator."""
+    if value is None:
+        return "—"
+    if 0 < value < 0.0005:  # a few households of a province: not "0%"
+        return "< " + format_percent(0.001, "#,##0.#%")
+    return format_percent(value, "#,##0.#%")
+
+
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale else "vi"
@@ -81,4 +90,5 @@ def register(app) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["day_time"] = format_day_time
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_share
     app.jinja_env.globals["current_language"] = current_language

@@ -80,7 +80,7 @@ def selection_from(args, today: date) -> Selection:
             raise ExportError(_l("Choose a kind of help from the list."), "service")
         key, code = service.id, service.code
     return Selection(period, key, code, (args.get("district") or "").strip()[:200] or None,
-                     (args.get("sort") or None), args.get("desc") in ("1", "true"))
+                     (args.get("sort") or None), args.get("dir") == "desc")
 
 
 def _service(wanted: str) -> Service | None:

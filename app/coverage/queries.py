@@ -7,18 +7,20 @@ villages, sees a commune as the sum of those villages.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from app.access import village_ids
+from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
+from app.core.text import search_key
 from app.coverage.models import ANY, DAY, FIVE, Bucket, Registered, Target, VolunteerBucket
 from app.coverage.periods import FIRST_DAY, Period, within
 from app.extensions import db
+from app.teams.models import Team, team_villages
 
 WEEKS = 26
 STALE_DAYS = 30
@@ -36,6 +38,12 @@ class View:
     children: list[Area]
     members: dict[int, list[int]]
     villages: set[int] | None = None
+    district: str | None = None  # a province's communes narrowed to one former district
+
+    @property
+    def whole(self) -> bool:
+        """The area seen whole: its own target stands for it (not a leader's or a district's part)."""
+        return self.villages is None and self.district is None
 
     @property
     def member_ids(self) -> list[int]:
@@ -102,7 +110,35 @@ def view_of(user: User, area: Area) -> View | None:
     for village_id, commune_id in parents.items():
         members[commune_id].append(village_id)
     children = [child for child in children if child.id in members]
-    return View(user, area, children, dict(members), villages)
+    # A village under an inactive commune has no row to count in.
+    return View(user, area, children, {child.id: sorted(members[child.id]) for child in children}, villages)
+
+
+def view_for(user: User, area_id: int | None) -> View | None:
+    """The view of the area ``area_id`` (the user's starting area when None); None when it
+    does not exist or is outside the user's coverage (a 404)."""
+    area = root_area(user) if area_id is None else db.session.get(Area, area_id)
+    return view_of(user, area) if area is not None else None
+
+
+def split_districts(label: str | None) -> list[str]:
+    """A commune merged from two former districts lists both: 'Huyện Kỳ Anh, Thị xã Kỳ Anh'."""
+    return [part.strip() for part in (label or "").split(",") if part.strip()]
+
+
+def former_districts(view: View) -> list[str]:
+    """The former districts (huyện cũ) of a province's communes in the view, in alphabetical order."""
+    if view.area.kind != AreaKind.PROVINCE:
+        return []
+    names = {name for child in view.children for name in split_districts(child.former_district)}
+    return sorted(names, key=lambda name: (search_key(name), name))
+
+
+def in_district(view: View, district: str) -> View:
+    """The view narrowed to the communes that were (partly) in ``district``."""
+    children = [child for child in view.children if district in split_districts(child.former_district)]
+    return replace(view, children=children, members={child.id: view.members[child.id] for child in children},
+                   district=district)
 
 
 def breadcrumb(view: View) -> list[Area]:
@@ -200,45 +236,49 @@ def _when(condition, value):
     return case((condition, value), else_=0)
 
 
-def _volunteers(view: View, member_ids: list[int], key: int, period: Period, *, grouped: bool) -> dict:
-    """Distinct authors with an approved visit in the period: per child, or over the whole view."""
-    child = view.child_of()
+def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, period: Period) -> tuple[dict, int]:
+    """Distinct authors with an approved visit in the period: per child, and over the whole view
+    (a volunteer active in two villages counts once in the total)."""
     rows = db.session.execute(
         select(VolunteerBucket.area_id, VolunteerBucket.author_id)
         .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
                within(VolunteerBucket, period.start, period.end))
         .distinct()
     ).all()
-    if not grouped:
-        return {"all": len({author for _, author in rows})}
     authors: dict[int, set[int]] = defaultdict(set)
     for area_id, author in rows:
-        authors[child.get(area_id, area_id)].add(author)
-    return {area: len(found) for area, found in authors.items()}
+        authors[child_of.get(area_id, area_id)].add(author)
+    return {area: len(found) for area, found in authors.items()}, len({author for _, author in rows})
 
 
-def _last_days(member_ids: list[int], key: int) -> dict[int, date]:
-    return dict(db.session.execute(
-        select(Bucket.area_id, func.max(Bucket.start))
-        .where(Bucket.area_id.in_(member_ids), Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0)
-        .group_by(Bucket.area_id)
-    ).all())
+def _last_days(member_ids: list[int], key: int, until: date | None = None) -> dict[int, date]:
+    """The day of the latest approved visit per area, up to ``until`` (a past period's end)."""
+    stmt = (select(Bucket.area_id, func.max(Bucket.start))
+            .where(Bucket.area_id.in_(member_ids), Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0)
+            .group_by(Bucket.area_id))
+    if until is not None:
+        stmt = stmt.where(Bucket.start <= until)
+    return dict(db.session.execute(stmt).all())
 
 
-def _targets(view: View, member_ids: list[int], key: int, year: int) -> dict[int, int]:
-    """Targets per member area: its own, or for a commune without one the sum of its villages'."""
+def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[dict[int, int], int | None]:
+    """Targets per member area (its own, or for a commune without one the sum of its villages'),
+    and the target of the view's own area when it is seen whole (a province's own target is
+    not the sum of the communes that happen to have one)."""
+    own_area = [view.area.id] if view.whole else []
     rows = db.session.execute(
         select(Target.area_id, Area.parent_id, Target.households).join(Area, Area.id == Target.area_id)
         .where(Target.year == year, Target.key == key,
-               Target.area_id.in_(member_ids) | Area.parent_id.in_(member_ids))
+               Target.area_id.in_(member_ids + own_area) | Area.parent_id.in_(member_ids))
     ).all()
-    own = {area_id: n for area_id, _, n in rows if area_id in member_ids}
+    own = {area_id: n for area_id, _, n in rows if area_id in member_ids or area_id in own_area}
     from_villages: dict[int, int] = defaultdict(int)
     for area_id, parent_id, n in rows:
         if parent_id in member_ids and (view.villages is None or area_id in view.villages):
             from_villages[parent_id] += n
-    return {area: own.get(area, from_villages.get(area)) for area in member_ids
-            if own.get(area, from_villages.get(area)) is not None}
+    per_member = {area: own.get(area, from_villages.get(area)) for area in member_ids
+                  if own.get(area, from_villages.get(area)) is not None}
+    return per_member, own.get(view.area.id) if view.whole else None
 
 
 def table(view: View, period: Period, key: int = ANY) -> tuple[list[Row], Row]:
@@ -247,10 +287,10 @@ def table(view: View, period: Period, key: int = ANY) -> tuple[list[Row], Row]:
     member_ids = sorted({m for ids in members.values() for m in ids})
     sums = _bucket_sums(member_ids, key, period)
     n = denominators(view, member_ids)
-    last = _last_days(member_ids, key)
-    targets = _targets(view, member_ids, key, period.year)
-    volunteers = _volunteers(View(view.user, view.area, view.children, members, view.villages), member_ids, key,
-                             period, grouped=True)
+    last = _last_days(member_ids, key, period.end)
+    targets, area_target = _targets(view, member_ids, key, period.year)
+    child_of = {member: child for child, ids in members.items() for member in ids}
+    volunteers, all_volunteers = _volunteers(child_of, member_ids, key, period)
     expected = period.year_elapsed()
     areas = {a.id: a for a in view.children} or {view.area.id: view.area}
     rows = []
@@ -270,7 +310,9 @@ def table(view: View, period: Period, key: int = ANY) -> tuple[list[Row], Row]:
                 row.target = (row.target or 0) + targets[member]
         row.volunteers = volunteers.get(child_id, 0)
         rows.append(row)
-    total = Row(view.area, expected=expected)
+    if not view.children:
+        return rows, rows[0]
+    total = Row(view.area, expected=expected, volunteers=all_volunteers)
     for row in rows:
         for name in ("households", "reached", "five", "newly", "visits", "people"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
@@ -278,10 +320,8 @@ def table(view: View, period: Period, key: int = ANY) -> tuple[list[Row], Row]:
             total.last_day = row.last_day
         if row.target:
             total.target = (total.target or 0) + row.target
-    if view.children:
-        total.volunteers = _volunteers(view, member_ids, key, period, grouped=False)["all"]
-    else:
-        total = rows[0]
+    if area_target is not None:
+        total.target = area_target
     return rows, total
 
 
@@ -290,6 +330,7 @@ SORTS = {
     "households": lambda row: row.households,
     "reached": lambda row: row.reached,
     "share": lambda row: row.share if row.share is not None else -1,
+    "newly": lambda row: row.newly,
     "five": lambda row: row.five_share if row.five_share is not None else -1,
     "visits": lambda row: row.visits,
     "people": lambda row: row.people,
@@ -343,13 +384,24 @@ def matrix(view: View, period: Period) -> Matrix:
 class Gaps:
     never: list[Area] = field(default_factory=list)  # villages never visited
     stale: list[tuple[Area, date]] = field(default_factory=list)  # last visit over 30 days ago
-    unreached: dict[int, int] = field(default_factory=dict)  # a village: households not yet reached per service
+    # A village: households not yet reached per service, of its N (declared, else in the app's
+    # list), and of the households in the app's list (those a task can name).
+    unreached: dict[int, int] = field(default_factory=dict)
+    listed: dict[int, int] = field(default_factory=dict)
+    households: int = 0  # a village's N
 
 
 def visible_villages(view: View) -> list[Area]:
+    """The active villages the view covers: a commune's rows, or those of a province's communes
+    in the view (narrowed to a former district, limited to a leader's villages)."""
     if view.area.kind == AreaKind.VILLAGE:
         return [view.area]
-    stmt = select(Area).where(Area.kind == AreaKind.VILLAGE, Area.is_active, Area.subtree(view.area.path))
+    if view.area.kind == AreaKind.COMMUNE:
+        return list(view.children)
+    if not view.children:
+        return []
+    stmt = select(Area).where(Area.kind == AreaKind.VILLAGE, Area.is_active,
+                              Area.parent_id.in_([child.id for child in view.children]))
     if view.villages is not None:
         stmt = stmt.where(Area.id.in_(view.villages))
     return list(db.session.scalars(stmt.order_by(Area.parent_id, Area.search_key, Area.id)))
@@ -358,7 +410,7 @@ def visible_villages(view: View) -> list[Area]:
 def gaps(view: View, today: date) -> Gaps:
     villages = visible_villages(view)
     ids = [v.id for v in villages]
-    last = _last_days(ids, ANY) if ids else {}
+    last = _last_days(ids, ANY, today) if ids else {}
     found = Gaps()
     for village in villages:
         day = last.get(village.id)
@@ -366,15 +418,34 @@ def gaps(view: View, today: date) -> Gaps:
             found.never.append(village)
         elif day < today - timedelta(days=STALE_DAYS):
             found.stale.append((village, day))
+    found.stale.sort(key=lambda pair: (pair[1], pair[0].search_key))
     if view.area.kind == AreaKind.VILLAGE:
         registered = db.session.scalar(select(Registered.households).where(Registered.area_id == view.area.id)) or 0
+        declared = view.area.declared_households
+        found.households = declared if declared is not None else registered
         reached = dict(db.session.execute(
             select(Bucket.key, func.sum(Bucket.reached))
             .where(Bucket.area_id == view.area.id, Bucket.key > 0, within(Bucket, FIRST_DAY, today))
             .group_by(Bucket.key)).all())
         services = db.session.scalars(select(Service.id).where(Service.is_active)).all()
-        found.unreached = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in services}
+        found.unreached = {sid: max(0, found.households - int(reached.get(sid, 0))) for sid in services}
+        found.listed = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in services}
     return found
+
+
+def task_teams(user: User, village_ids: list[int]) -> dict[int, int]:
+    """Per village, a team that covers it and that ``user`` may set tasks for (the teams they
+    lead; an administrator's teams): where a gap offers "set a task for these households"."""
+    if user.role not in (Role.LEADER, Role.ADMIN) or not village_ids:
+        return {}
+    stmt = (select(team_villages.c.village_id, Team.id).join(Team, Team.id == team_villages.c.team_id)
+            .where(team_villages.c.village_id.in_(village_ids), Team.is_active)
+            .order_by(Team.name.desc(), Team.id.desc()))
+    if user.role == Role.ADMIN:
+        stmt = stmt.where(team_filter(user))
+    else:
+        stmt = stmt.where(Team.id.in_(team_ids(user, leading=True)))
+    return dict(db.session.execute(stmt).all())  # the last row wins: the first team by name
 
 
 @dataclass
@@ -411,6 +482,9 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
 
 
 def year_target(view: View, year: int, key: int = ANY) -> int | None:
+    """The view's target for the year: its own area's when seen whole, else its parts' summed."""
     members = view.member_ids or [view.area.id]
-    found = _targets(view, members, key, year)
+    found, own = _targets(view, members, key, year)
+    if own is not None:
+        return own
     return sum(found.values()) if found else None

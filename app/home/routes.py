@@ -1,6 +1,7 @@
-from flask import Blueprint
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
+from app.accounts.models import Role
 from app.core.rendering import render
 from app.home import services
 
@@ -9,5 +10,7 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():
-    """The home page, fitted to the user's role."""
+    """The home page, fitted to the user's role; staff start on the coverage of their area."""
+    if current_user.role == Role.STAFF:
+        return redirect(url_for("coverage.index"), 303)
     return render("home/index.html", **services.dashboard(current_user))

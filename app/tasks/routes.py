@@ -29,7 +29,7 @@ from app.tasks.queries import (
     team_options,
     village_households,
 )
-from app.tasks.services import TaskInput
+from app.tasks.services import Choose, TaskInput
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -89,8 +89,12 @@ def new():
     """The form for a new task; a village's households are listed when the leader picks them."""
     form = TaskForm(formdata=request.args if request.args.get("refresh") else None)
     if not request.args.get("refresh"):
+        # A link may prefill the task: a coverage gap names the village, the help and "not yet reached".
         form.team_id.data = request.args.get("team", type=db_int)
         form.village_id.data = request.args.get("village", type=db_int)
+        form.service_ids.data = request.args.getlist("service", type=db_int)
+        if request.args.get("choose") in Choose.ALL:
+            form.choose.data = request.args["choose"]
         form.due_on.data = local_today() + timedelta(days=14)
     return render("tasks/new.html", "tasks/_new_form.html", **_new_context(form))
 

@@ -244,24 +244,22 @@ def test_leader_home_shows_the_leader_tag_and_members(page: Page, demo):
     expect(members).to_contain_text("Trần Thị Hương (tổ trưởng)")
     expect(page.locator("footer")).to_contain_text("Trần Thị Hương · Tổ trưởng")
     expect(page.locator("nav.mainnav a")).to_have_text(
-        [re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", re.compile(r"^Duyệt( \d+)?$"), "Nhiệm vụ", "Địa bàn"])
+        [re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", re.compile(r"^Duyệt( \d+)?$"), "Nhiệm vụ", "Mức độ bao phủ",
+         "Địa bàn"])
     assert_no_horizontal_scroll(page)
 
 
-def test_staff_home_shows_totals(page: Page, demo):
+def test_staff_start_on_the_coverage_of_their_area(page: Page, demo):
     signed_in(page, "staff")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Nguyễn Văn Hải")
-    communes = page.locator(".card", has_text="xã, phường")
-    expect(communes.locator(".n")).to_have_text(str(demo["communes"]))
+    expect(page).to_have_url(re.compile(r"/coverage$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tỉnh Hà Tĩnh")
     assert demo["communes"] == 69
-    expect(page.locator(".card")).to_have_count(4)
-    households = page.locator(".card", has_text="hộ đã đăng ký").locator(".n")
-    expect(households).to_have_text(re.compile(r"^\d{1,3}(\.\d{3})*$"))
-    teams = page.locator(".card").filter(has=page.locator(".what", has_text=re.compile(r"^tổ$")))
-    expect(teams.locator(".n")).to_have_text(re.compile(r"^[1-9]\d*$"))
-    expect(page.get_by_role("heading", name="Hoạt động gần đây")).to_have_count(0)  # admins only
+    expect(page.locator(".coverage-table tbody tr")).to_have_count(demo["communes"])
+    expect(page.locator(".card", has_text="Hộ đã được hỗ trợ").locator(".n")).to_have_text(
+        re.compile(r"^\d{1,3}(\.\d{3})* / \d{1,3}(\.\d{3})*$"))
     expect(page.locator("main")).not_to_contain_text(TEAM_1)  # staff get numbers, not team lists
-    expect(page.locator("nav.mainnav a")).to_have_text(["Trang chủ", "Khu vực", "Các tổ", "Nhập dữ liệu"])
+    expect(page.locator("nav.mainnav a")).to_have_text(["Mức độ bao phủ", "Khu vực", "Các tổ", "Nhập dữ liệu"])
+    expect(page.locator("nav.mainnav a[aria-current=page]")).to_have_text("Mức độ bao phủ")
     expect(page.locator("footer")).to_contain_text("Cán bộ tỉnh, xã")
     assert_no_horizontal_scroll(page)
 
@@ -334,7 +332,7 @@ def test_screenshot_login_page(page: Page, lang):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-@pytest.mark.parametrize("role", ["volunteer", "leader", "staff", "admin"])
+@pytest.mark.parametrize("role", ["volunteer", "leader", "admin"])  # staff start on coverage (test_coverage.py)
 def test_screenshot_home_page(page: Page, role, lang):
     t = HOME[lang]
     signed_in(page, role)
@@ -343,7 +341,7 @@ def test_screenshot_home_page(page: Page, role, lang):
     expect(page.locator("footer button")).to_have_text(t["sign_out"])
     if role == "leader":
         expect(page.locator(".tag")).to_have_text(t["leader"])
-    if role in ("staff", "admin"):
+    if role == "admin":
         expect(page.locator(".card", has_text=t["communes"]).locator(".n")).to_have_text("69")
     if role == "admin":
         expect(page.get_by_role("heading", level=2, name=t["recent"])).to_be_visible()

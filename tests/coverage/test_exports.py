@@ -171,9 +171,9 @@ def test_a_former_district_narrows_the_province(client, db, logged):
 
 @pytest.mark.parametrize("name", EXPORTS)
 @pytest.mark.parametrize("args,message", [
-    ({"period": "decade"}, "Chọn khoảng thời gian trong danh sách"),
-    ({"period": "custom", "start": "2026-13-01", "end": "2026-12-31"}, "dd/mm/yyyy"),
-    ({"period": "custom", "start": "2026-05-01", "end": "2026-04-01"}, "Ngày kết thúc đang trước ngày bắt đầu"),
+    ({"period": "decade"}, "Chọn kỳ báo cáo trong danh sách"),
+    ({"period": "custom", "start": "2026-13-01", "end": "2026-12-31"}, "ngày/tháng/năm"),
+    ({"period": "custom", "start": "2026-05-01", "end": "2026-04-01"}, "Kỳ báo cáo kết thúc trước khi bắt đầu"),
 ])
 def test_a_bad_period_is_a_400_in_vietnamese(client, db, logged, name, args, message):
     sign_in(client, logged["staff"])

@@ -21,11 +21,13 @@ def test_leader_home_shows_the_leader_tag_and_members(client, world):
     assert "Members" in html and "Volunteer" in html
 
 
-def test_staff_home_shows_totals_for_their_area(client, world):
+def test_staff_home_is_the_coverage_of_their_area(client, world):
     sign_in(client, world["staff_b"])
-    html = html_of(client, "/?lang=en")
-    assert "Xã Can Lộc" in html
-    assert "registered households" in html
+    response = client.get("/")
+    assert response.status_code == 303 and response.headers["Location"] == "/coverage"
+    html = html_of(client, "/coverage?lang=en")
+    assert "<h1>Xã Can Lộc</h1>" in html
+    assert "Households reached" in html
     assert "Recent activity" not in html
 
 
@@ -46,11 +48,12 @@ def test_navigation_fits_the_role(client, world):
     html = html_of(client, "/?lang=en")
     assert "My villages" in html
     sign_in(client, world["staff"])
-    html = html_of(client, "/?lang=en")
+    html = html_of(client, "/coverage?lang=en")
     assert f'href="/areas/{world["province"].id}"' in html and ">Areas<" in html
+    assert '<a href="/coverage" aria-current="page">Coverage</a>' in html and ">Home<" not in html
 
 
-@pytest.mark.parametrize("username", ["volunteer", "leader", "staff", "admin"])
+@pytest.mark.parametrize("username", ["volunteer", "leader", "admin"])  # staff start on coverage (tests/coverage)
 def test_home_runs_a_bounded_number_of_queries(client, world, username):
     sign_in(client, world[username])
     with count_queries() as small:
