@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from hypothesis import strategies as st
 
 from app.core.db import local_today
+from app.coverage.models import ANY, Target
+from app.extensions import db
 from app.imports.households import COLUMNS as HOUSEHOLD_COLUMNS
 from app.imports.villages import COLUMNS as VILLAGE_COLUMNS
 from tests.conftest import PASSWORD
@@ -53,11 +55,14 @@ PLAUSIBLE = {
     "home_area": lambda w: w["commune_a"].id, "within": lambda w: w["commune_a"].id,
     "log": lambda w: f"{w['log_a'].id}:{w['log_a'].version}",
     "service_ids": lambda w: w["log_a"].services[0].id, "service": lambda w: w["log_a"].services[0].id,
-    "helped_on": lambda w: _today(), "due_on": lambda w: _today(7), "client_uuid": lambda w: str(uuid.uuid4()),
+    "area": lambda w: w["village_a1"].id, "area_id": lambda w: w["village_a1"].id,
+    "year": lambda w: local_today().year, "helped_on": lambda w: _today(), "due_on": lambda w: _today(7),
+    "client_uuid": lambda w: str(uuid.uuid4()),
 }
 PLAIN_VALUES = {
     "page": "1", "version": "1", "people_count": "1", "member_count": "2", "target_count": "1",
-    "declared_households": "120", "mode": "existing", "outcome": "done", "status": "active", "who": "all",
+    "declared_households": "120", "households": "1", "key": str(ANY), "mode": "existing", "outcome": "done",
+    "status": "active", "who": "all",
     "show": "todo", "step": "consent", "role": "volunteer", "locale": "vi", "choose": "village",
     "reason": "other", "consent_method": "signed", "consent_given": "y", "is_farm": "y", "farm": "1",
     "next": "/", "q": "duc", "name": "Thôn Mới", "full_name": "Người Mới", "username": "nguoimoi",
@@ -95,6 +100,10 @@ def path_ids(w: dict) -> dict[str, int]:
     """The ids the fuzzed paths name, read once: an example may remove the membership."""
     ids = {arg: w[key].id for arg, key in PATH_OBJECTS.items()}
     ids["membership_id"] = next(m.id for m in w["team_a"].memberships if m.user_id == w["volunteer"].id)
+    target = Target(area=w["village_a1"], year=local_today().year, key=ANY, households=1)
+    db.session.add(target)
+    db.session.commit()
+    ids["target_id"] = target.id
     return ids
 
 
@@ -156,7 +165,8 @@ INT32_OVER = Value("edge integer", str(2**31))
 INT64_OVER = Value("edge integer", str(2**63))
 SUPERSCRIPT = Value("non-ASCII digits", "²")
 IMPOSSIBLE_DAY = Value("impossible date", "2026-02-30")
-NUMERIC = {"page", "version", "people_count", "member_count", "target_count", "declared_households"}
+NUMERIC = {"page", "version", "people_count", "member_count", "target_count", "declared_households", "households",
+           "year"}
 DATES = {"helped_on", "due_on"}
 
 

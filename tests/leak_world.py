@@ -10,9 +10,13 @@ import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from sqlalchemy import select
+
 from app.accounts.models import Role
 from app.core.db import local_today
 from app.core.text import mask_phone, search_key
+from app.coverage.models import ANY
+from app.coverage.models import Target as CoverageTarget
 from app.extensions import db
 from app.helplogs.services import LogInput, submit_log
 from app.households.models import ConsentMethod
@@ -136,6 +140,11 @@ def build(world: dict) -> dict:
     # A second household in commune B, for the lists of a village.
     w["household_b2"] = make_household(w["village_b1"], "Kiều Thị Diễm Phương", phone="+84589990011")
     w["service"] = vneid
+    # A coverage target in each team's village.
+    for key, village in (("target_a", "village_a1"), ("target_a2", "village_a2"), ("target_b", "village_b1")):
+        w[key] = CoverageTarget(area=w[village], year=local_today().year, key=ANY, households=1)
+        db.session.add(w[key])
+    db.session.commit()
     w["targets"] = _targets(w)
     # Read now: a probe that wrongly erases or renames something must not shrink what is looked for.
     w["forbidden"] = {role: forbidden_values(w, role) for role in ROLES}
@@ -144,19 +153,20 @@ def build(world: dict) -> dict:
 
 def _targets(w: dict) -> dict[str, Target]:
     """The objects the probe fills ids with: ours (team A) and the two others."""
-    def team_objects(team, village, commune, household, log, task, member):
+    def team_objects(team, village, commune, household, log, task, member, target):
         return {"village": village, "commune": commune, "household": household, "log": log, "task": task,
                 "team": team, "user": member, "membership": _membership(team, member),
-                "service": w["service"]}
+                "service": w["service"], "target": target}
 
     return {
         "own": Target(team_objects(w["team_a"], w["village_a1"], w["commune_a"], w["household_a"], w["log_a"],
-                                   w["task_a"], w["volunteer"]), w["household_a"].display_name, w["household_a"].phone),
+                                   w["task_a"], w["volunteer"], w["target_a"]),
+                      w["household_a"].display_name, w["household_a"].phone),
         "other_team": Target(team_objects(w["team_a2"], w["village_a2"], w["commune_a"], w["household_a2"],
-                                          w["log_a2"], w["task_a2"], w["volunteer2"]),
+                                          w["log_a2"], w["task_a2"], w["volunteer2"], w["target_a2"]),
                              w["household_a2"].display_name, w["household_a2"].phone),
         "other_commune": Target(team_objects(w["team_b"], w["village_b1"], w["commune_b"], w["household_b"],
-                                             w["log_b"], w["task_b"], w["outsider"]),
+                                             w["log_b"], w["task_b"], w["outsider"], w["target_b"]),
                                 w["household_b"].display_name, w["household_b"].phone),
     }
 
@@ -199,7 +209,8 @@ def snapshot(w: dict, target: str) -> dict:
     """What a write could change on a target's objects, read fresh from the database."""
     db.session.expire_all()
     t = w["targets"][target].objects
-    household, log, task, team, user, village = (t[k] for k in ("household", "log", "task", "team", "user", "village"))
+    household, log, task, team, user, village, target = (
+        t[k] for k in ("household", "log", "task", "team", "user", "village", "target"))
     return {
         "household": (household.display_name, household.phone, household.notes, household.village_id,
                       household.member_count, household.anonymised_at),
@@ -209,5 +220,6 @@ def snapshot(w: dict, target: str) -> dict:
                  sorted((m.user_id, m.role) for m in team.memberships)),
         "user": (user.full_name, user.phone, user.role, user.is_active, user.home_area_id, user.password_hash),
         "village": (village.name, village.is_active, village.former_commune),
+        "target": db.session.execute(select(CoverageTarget.households).filter_by(id=target.id)).scalar(),
     }
 

@@ -46,10 +46,11 @@ FIELDS: dict[str, Field] = {
     "user_id": ID("user"), "assignee_id": ID("user"), "author": ID("user"),
     "commune": ID("commune"), "home_area": ID("commune"), "within": ID("commune"),
     "log": ID("log_selection"),  # "id:version" pairs of the review queue
+    "area": ID("village"), "area_id": ID("village"),  # a coverage target's place
     # catalogue ids, numbers and versions: no object with personal data behind them
     "service_ids": ID("service"), "service": ID("service"),
     "page": PLAIN, "version": PLAIN, "people_count": PLAIN, "member_count": PLAIN,
-    "target_count": PLAIN, "declared_households": PLAIN,
+    "target_count": PLAIN, "declared_households": PLAIN, "households": PLAIN, "year": PLAIN, "key": PLAIN,
     # choices, flags, dates, tokens
     "mode": PLAIN, "outcome": PLAIN, "status": PLAIN, "who": PLAIN, "show": PLAIN, "step": PLAIN,
     "role": PLAIN, "locale": PLAIN, "choose": PLAIN, "reason": PLAIN, "consent_method": PLAIN,
