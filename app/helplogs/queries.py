@@ -2,7 +2,7 @@
 
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import village_ids
@@ -11,9 +11,11 @@ from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
 from app.extensions import db
-from app.helplogs.models import HelpLog, LogStatus
+from app.helplogs.models import HelpLog, LogStatus, help_log_services
 
 PER_PAGE = 20
+FAVOURITES = 5  # services shown first on the log form, the rest behind "More…"
+HABIT_LOGS = 200  # how far back the form looks for a volunteer's usual services
 # What a log's history shows, and how each step reads.
 HISTORY = {
     "helplog.submitted": _l("Sent for review"),
@@ -44,6 +46,21 @@ def active_services() -> list[Service]:
     return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
 
 
+def favourite_service_ids(user: User) -> list[int]:
+    """The services ``user`` logged most in their latest logs, most used first (ties in the
+    catalogue's order): one query, bounded by the author index."""
+    latest = (select(HelpLog.id).where(HelpLog.author_id == user.id)
+              .order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(HABIT_LOGS).subquery())
+    uses = func.count()
+    return list(db.session.scalars(
+        select(help_log_services.c.service_id)
+        .join(Service, Service.id == help_log_services.c.service_id)
+        .where(help_log_services.c.log_id.in_(select(latest.c.id)), Service.is_active)
+        .group_by(help_log_services.c.service_id, Service.sort_order)
+        .order_by(uses.desc(), Service.sort_order).limit(FAVOURITES)
+    ))
+
+
 def today_screen(user: User) -> dict:
     """Returned logs first (with the leader's reason), then the latest logs, and the counts."""
     returned = list(db.session.scalars(
@@ -63,10 +80,6 @@ def my_logs(user: User, *, status: str | None, page: int):
         stmt = stmt.where(HelpLog.status == status)
     stmt = stmt.options(*LOG_OPTIONS).order_by(HelpLog.received_at.desc(), HelpLog.id.desc())
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
-
-
-
-
 
 
 def history_label(action: str) -> str:

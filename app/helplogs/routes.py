@@ -13,9 +13,16 @@ from app.core.forms import db_int, parse_id
 from app.core.rendering import render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs import services
-from app.helplogs.forms import LogForm
+from app.helplogs.forms import LogForm, service_groups
 from app.helplogs.models import HelpLog, LogStatus, Outcome
-from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
+from app.helplogs.queries import (
+    active_services,
+    favourite_service_ids,
+    last_village_id,
+    log_history,
+    my_logs,
+    my_villages,
+)
 from app.helplogs.services import BACKDATE_DAYS, LikelyDuplicates, LogInput
 from app.households import services as households_services
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
@@ -46,6 +53,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
     today = local_today()
     overlaps = services.recent_overlaps(household.id if household else None, form.service_ids.data or [],
                                exclude_log_id=log.id if log else None, today=today)
+    usual_services, more_services = service_groups(form.service_ids, favourite_service_ids(current_user))
     return render(
         "helplogs/form.html", "helplogs/_form.html", http_status=http_status,
         form=form, log=log, household=household, duplicates=duplicates, overlaps=overlaps,
@@ -54,6 +62,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
         has_villages=bool(villages), household_results=household_results,
         phone_villages=households_services.villages_with_phones(current_user),
         task=find(current_user, Task, form.task_id.data),
+        usual_services=usual_services, more_services=more_services,
     )
 
 
