@@ -10,7 +10,7 @@ from app.accounts.models import Role
 from app.areas.models import AreaKind
 from app.audit.actions import action_label
 from app.helplogs.models import LogStatus, Outcome, ReturnReason
-from app.helplogs.queries import history_label
+from app.helplogs.queries import change_note, history_label
 from app.home.services import top_area
 from app.households.models import ConsentMethod
 from app.reviews.queries import nav_counts
@@ -70,6 +70,7 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items, nav_badge=nav_badge, nav_current=nav_current,
         allowed=lambda endpoint: allowed(current_user, endpoint),
-        history_label=history_label, action_label=action_label, members_in_order=members_in_order,
+        history_label=history_label, change_note=change_note, action_label=action_label,
+        members_in_order=members_in_order,
         **{enum.__name__: enum for enum in ENUMS},
     )

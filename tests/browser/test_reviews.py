@@ -14,6 +14,7 @@ RARE_SERVICE = "Chữ ký số cá nhân"
 def open_queue_for(page: Page, volunteer_name: str) -> None:
     page.locator(".mainnav a", has_text="Duyệt").click()
     expect(page.locator("h1")).to_have_text("Lượt hỗ trợ chờ duyệt")
+    page.locator(".filter-fold summary", has_text="Lọc").click()
     page.select_option("#filter-author", label=volunteer_name)
     page.wait_for_load_state("networkidle")
     page.select_option("#filter-service", label=RARE_SERVICE)
