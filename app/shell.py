@@ -34,6 +34,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
     if current_user.role in (Role.LEADER, Role.ADMIN):
         items.append(("reviews.index", url_for("reviews.index"), _("Review")))
+    if current_user.role != Role.STAFF:
         items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
     if current_user.role in (Role.LEADER, Role.STAFF, Role.ADMIN):
         items.append(("coverage.index", url_for("coverage.index"), _("Coverage")))

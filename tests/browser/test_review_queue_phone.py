@@ -41,3 +41,19 @@ def test_queue_in_english(page: Page, live_app):
     page.locator(".filter-fold summary").click()
     shot(page, "review-queue-filters-en")
 
+
+def test_leaders_today_says_what_waits_above_the_fold(page: Page, live_app):
+    submit_waiting_logs(live_app, 1)
+    signed_in(page, "leader")
+    waiting = page.locator(".waiting-reviews a")
+    expect(waiting).to_have_text(re.compile(r"^\d+ lượt chờ bạn duyệt ›$"))
+    expect(waiting).to_be_in_viewport()
+    log_button = page.get_by_role("link", name="+ Ghi lượt hỗ trợ")
+    assert waiting.bounding_box()["y"] < log_button.bounding_box()["y"]
+    shot(page, "today-leader-vi")
+    page.goto("/?lang=en")
+    expect(waiting).to_have_text(re.compile(r"^\d+ logs? waiting for your review ›$"))
+    shot(page, "today-leader-en")
+    waiting.click()
+    expect(page).to_have_url(re.compile(r"/review$"))
+    expect(page.locator("h1")).to_have_text("Logs to review")
