@@ -2,11 +2,13 @@
 six taps plus the search keystrokes, and nothing to scroll (each tapped control is on screen
 when tapped, Save included)."""
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import func, select
 
 from tests.browser.conftest import VIEWPORT, shot
-from tests.browser.helpers import signed_in
+from tests.browser.helpers import signed_in, submit_waiting_logs
 from tests.browser.test_helplogs import count_logs
 
 MAX_TAPS = 6
@@ -103,3 +105,35 @@ def test_choose_another_household_and_open_more(page: Page):
     expect(more.locator(".tile input").first).to_be_checked()
     expect(page.get_by_role("button", name="Save the log")).to_be_in_viewport()
     shot(page, "log-form-more-en")
+
+
+def returned_log(live_app) -> int:
+    """A log of the demo volunteer that the leader returned."""
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.helplogs.models import HelpLog
+    from app.reviews.services import return_log
+
+    log_id = submit_waiting_logs(live_app, 1)[0]
+    with live_app.app_context():
+        leader = db.session.scalar(select(User).where(User.username == "leader"))
+        log = db.session.get(HelpLog, log_id)
+        return_log(leader, log, version=log.version, reason="wrong_service", comment=None)
+    return log_id
+
+
+def test_the_fix_form_keeps_save_on_screen(page: Page, live_app):
+    log_id = returned_log(live_app)
+    signed_in(page, "volunteer")
+    page.locator(f'#returned-logs li a[href="/logs/{log_id}/edit"]').click()
+    expect(page.locator("h1")).to_have_text(re.compile("Sửa"))
+    save = page.get_by_role("button", name="Lưu thay đổi")
+    expect(save).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") == 0
+    chosen = page.locator("#log-form .tile input:checked")
+    expect(chosen.first).to_be_attached()
+    expect(page.locator("#log-form .tile:has(input:checked)").first).to_be_visible()  # never hidden in "More…"
+    shot(page, "fix-form-vi")
+    page.locator("#log-form .seg", has_text="Xong một phần").tap()
+    save.tap()
+    expect(page.locator(".saved-title")).to_contain_text("Đã lưu")
