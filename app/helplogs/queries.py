@@ -104,7 +104,6 @@ def log_history(log: HelpLog) -> list[AuditEvent]:
     ))
 
 
-
 def last_change(log: HelpLog) -> AuditEvent | None:
     """The latest approval, return or edit of the log, with who did it: one query."""
     return db.session.scalar(
@@ -116,7 +115,8 @@ def last_change(log: HelpLog) -> AuditEvent | None:
 
 
 def change_note(event: AuditEvent | None) -> str | None:
-    """"Trần Thị Hương approved it at 30/11/2026 22:10." for the 409 note; None without an event."""
+    """The 409 note's sentence, e.g. Trần Thị Hương approved it at 30/11/2026 22:10.; None without
+    an event."""
     if event is None or event.action not in CHANGED_BY:
         return None
     name = event.actor.full_name if event.actor else _l("Someone")
