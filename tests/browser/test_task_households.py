@@ -45,7 +45,7 @@ def test_overlap_marks_and_search_on_a_task(page: Page, live_app):
     page.goto(f"/tasks/{task_id}")
     row = page.locator("#task-households li", has_text=first).first
     mark = row.locator(".overlap-mark")
-    expect(mark.locator("summary")).to_have_text("Có trong 1 nhiệm vụ khác")
+    expect(mark.locator("summary")).to_have_text("Cũng thuộc 1 nhiệm vụ khác")
     expect(mark.locator("ul")).to_be_hidden()
     mark.locator("summary").click()
     expect(mark.locator("ul")).to_contain_text("Chữ ký số cá nhân")

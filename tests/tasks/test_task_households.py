@@ -26,7 +26,7 @@ def test_an_overlap_is_one_line_per_household_with_details_on_tap(client, world,
         assert ("<html" in html) == (not headers)
         rows = rows_of(html)
         assert 'class="overlap-mark"' in rows[second.display_name]
-        assert "<summary>Có trong 1 nhiệm vụ khác</summary>" in rows[second.display_name]
+        assert "<summary>Cũng thuộc 1 nhiệm vụ khác</summary>" in rows[second.display_name]
         assert "Volunteer" in rows[second.display_name].split("</summary>")[1]
         assert "overlap-mark" not in rows[first.display_name]
         assert "covered-all" not in html
