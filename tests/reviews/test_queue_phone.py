@@ -33,4 +33,4 @@ def test_each_row_shows_outcome_and_people(client, db, world):
         html = client.get("/review", headers=headers).get_data(as_text=True)
         assert '<span class="outcome-done">Đã xong</span> · 1 người' in html
         assert '<span class="outcome-follow_up">Cần hỗ trợ tiếp</span> · 3 người' in html
-        assert "Sinh hoạt nhóm · 25 người" in html and '<span class="outcome-done">Đã xong</span></p>' in html
+        assert "Buổi hướng dẫn tập trung · 25 người" in html and '<span class="outcome-done">Đã xong</span></p>' in html

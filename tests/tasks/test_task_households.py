@@ -46,12 +46,12 @@ def test_search_among_the_tasks_households(client, world, services, village, db)
     task = world["task_a"]
     sign_in(client, world["volunteer"])
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert 'id="task-q"' in page and "Còn phải đến (12)" in page
+    assert 'id="task-q"' in page and "Chưa được hỗ trợ (12)" in page
     for headers in ({}, HTMX):
         html = client.get(f"/tasks/{task.id}?q=ho thi mai", headers=headers).get_data(as_text=True)
         assert ("<html" in html) == (not headers) and 'id="task-households"' in html
         assert list(rows_of(html)) == ["Hồ Thị Mai"] and "1 hộ khớp" in html
-        assert 'value="ho thi mai"' in html and "Còn phải đến (" not in html
+        assert 'value="ho thi mai"' in html and "Chưa được hỗ trợ (" not in html
     nothing = client.get(f"/tasks/{task.id}?q=zzz", headers=HTMX).get_data(as_text=True)
     assert rows_of(nothing) == {} and "Không tìm thấy hộ nào" in nothing
     reached = client.get(f"/tasks/{task.id}?q=khai&show=reached", headers=HTMX).get_data(as_text=True)
