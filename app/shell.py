@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.areas.models import AreaKind
 from app.audit.actions import action_label
 from app.helplogs.models import LogStatus, Outcome, ReturnReason
-from app.helplogs.queries import history_label
+from app.helplogs.queries import change_note, history_label
 from app.home.services import top_area
 from app.households.models import ConsentMethod
 from app.reviews.queries import nav_counts
@@ -35,6 +35,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
     if current_user.role in (Role.LEADER, Role.ADMIN):
         items.append(("reviews.index", url_for("reviews.index"), pgettext("tab", "Review")))
+    if current_user.role != Role.STAFF:
         items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
     if current_user.role in (Role.LEADER, Role.STAFF, Role.ADMIN):
         items.append(("coverage.index", url_for("coverage.index"), _("Coverage")))
@@ -71,6 +72,7 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items, nav_badge=nav_badge, nav_current=nav_current,
         allowed=lambda endpoint: allowed(current_user, endpoint),
-        history_label=history_label, action_label=action_label, members_in_order=members_in_order,
+        history_label=history_label, change_note=change_note, action_label=action_label,
+        members_in_order=members_in_order,
         **{enum.__name__: enum for enum in ENUMS},
     )

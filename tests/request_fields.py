@@ -56,7 +56,7 @@ FIELDS: dict[str, Field] = {
     "role": PLAIN, "locale": PLAIN, "choose": PLAIN, "reason": PLAIN, "consent_method": PLAIN,
     "consent_given": PLAIN, "is_farm": PLAIN, "is_business": PLAIN, "farm": PLAIN, "business": PLAIN,
     "confirmed_new": PLAIN, "refresh": PLAIN, "back": PLAIN, "saved": PLAIN, "helped_on": PLAIN,
-    "due_on": PLAIN, "client_uuid": PLAIN, "token": PLAIN, "next": PLAIN, "file": PLAIN,
+    "due_on": PLAIN, "client_uuid": PLAIN, "token": PLAIN, "next": PLAIN, "file": PLAIN, "where": PLAIN,
     # free text
     "q": TEXT, "name": TEXT, "full_name": TEXT, "username": TEXT, "phone": TEXT, "display_name": TEXT,
     "notes": TEXT, "note": TEXT, "comment": TEXT, "consent_witness": TEXT, "former_commune": TEXT,

@@ -17,12 +17,32 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.core.forms import AT_MOST, AppForm, IdField, db_int
 from app.core.privacy import PrivacyGuard
 from app.helplogs.models import NOTE_MAX, PEOPLE_MAX_GROUP, Outcome
+from app.helplogs.queries import FAVOURITES
 from app.households.forms import ConsentFields, HouseholdFields
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def service_groups(field: SelectMultipleField, favourites: list[int]) -> tuple[list, list]:
+    """The service tiles in two groups: the user's usual ones first (topped up in the
+    catalogue's order to FAVOURITES), then the rest, shown behind "More…". A rest of one tile
+    is not worth a disclosure: it joins the first group."""
+    options = list(field)
+    by_id = {option.data: option for option in options}
+    first_ids = [i for i in favourites if i in by_id][:FAVOURITES]
+    for option in options:
+        if len(first_ids) >= FAVOURITES:
+            break
+        if option.data not in first_ids:
+            first_ids.append(option.data)
+    first = [by_id[i] for i in first_ids]
+    rest = [option for option in options if option.data not in first_ids]
+    if len(rest) <= 1:
+        return first + rest, []
+    return first, rest
 
 
 class InlineHouseholdForm(ConsentFields, HouseholdFields, Form):

@@ -2,18 +2,21 @@
 
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.access import village_ids
+from app.access import review_filter, village_ids
 from app.accounts.models import User
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
+from app.core.i18n import format_day_time
 from app.extensions import db
-from app.helplogs.models import HelpLog, LogStatus
+from app.helplogs.models import HelpLog, LogStatus, help_log_services
 
 PER_PAGE = 20
+FAVOURITES = 5  # services shown first on the log form, the rest behind "More…"
+HABIT_LOGS = 200  # how far back the form looks for a volunteer's usual services
 # What a log's history shows, and how each step reads.
 HISTORY = {
     "helplog.submitted": _l("Sent for review"),
@@ -21,6 +24,13 @@ HISTORY = {
     "helplog.resubmitted": _l("Resubmitted"),
     "helplog.returned": _l("Returned"),
     "helplog.approved": _l("Approved"),
+}
+# What the 409 note says happened to a log meanwhile: who did what, and when.
+CHANGED_BY = {
+    "helplog.approved": _l("%(name)s approved it at %(when)s."),
+    "helplog.returned": _l("%(name)s returned it at %(when)s."),
+    "helplog.updated": _l("%(name)s changed it at %(when)s."),
+    "helplog.resubmitted": _l("%(name)s resubmitted it at %(when)s."),
 }
 LOG_OPTIONS = (selectinload(HelpLog.services), joinedload(HelpLog.household), joinedload(HelpLog.village))
 
@@ -44,6 +54,21 @@ def active_services() -> list[Service]:
     return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
 
 
+def favourite_service_ids(user: User) -> list[int]:
+    """The services ``user`` logged most in their latest logs, most used first (ties in the
+    catalogue's order): one query, bounded by the author index."""
+    latest = (select(HelpLog.id).where(HelpLog.author_id == user.id)
+              .order_by(HelpLog.received_at.desc(), HelpLog.id.desc()).limit(HABIT_LOGS).subquery())
+    uses = func.count()
+    return list(db.session.scalars(
+        select(help_log_services.c.service_id)
+        .join(Service, Service.id == help_log_services.c.service_id)
+        .where(help_log_services.c.log_id.in_(select(latest.c.id)), Service.is_active)
+        .group_by(help_log_services.c.service_id, Service.sort_order)
+        .order_by(uses.desc(), Service.sort_order).limit(FAVOURITES)
+    ))
+
+
 def today_screen(user: User) -> dict:
     """Returned logs first (with the leader's reason), then the latest logs, and the counts."""
     returned = list(db.session.scalars(
@@ -65,10 +90,6 @@ def my_logs(user: User, *, status: str | None, page: int):
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 
 
-
-
-
-
 def history_label(action: str) -> str:
     return str(HISTORY.get(action, action))
 
@@ -82,3 +103,32 @@ def log_history(log: HelpLog) -> list[AuditEvent]:
         .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)
     ))
 
+
+def last_change(log: HelpLog) -> AuditEvent | None:
+    """The latest approval, return or edit of the log, with who did it: one query."""
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == HelpLog.__tablename__, AuditEvent.object_id == log.id,
+               AuditEvent.action.in_(CHANGED_BY))
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)
+    )
+
+
+def change_note(event: AuditEvent | None) -> str | None:
+    """The 409 note's sentence, e.g. Trần Thị Hương approved it at 30/11/2026 22:10.; None without
+    an event."""
+    if event is None or event.action not in CHANGED_BY:
+        return None
+    name = event.actor.full_name if event.actor else _l("Someone")
+    return str(CHANGED_BY[event.action]) % {"name": name, "when": format_day_time(event.at)}
+
+
+def next_waiting(user: User, after: HelpLog) -> HelpLog | None:
+    """The waiting log ``user`` reviews next after ``after``, in the queue's order (oldest
+    first), starting over from the oldest at the end; None when nothing else waits."""
+    waiting = (select(HelpLog).where(HelpLog.status == LogStatus.SUBMITTED, review_filter(user),
+                                     HelpLog.id != after.id)
+               .order_by(HelpLog.received_at, HelpLog.id).limit(1))
+    later = or_(HelpLog.received_at > after.received_at,
+                and_(HelpLog.received_at == after.received_at, HelpLog.id > after.id))
+    return db.session.scalar(waiting.where(later)) or db.session.scalar(waiting)

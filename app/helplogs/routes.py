@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.access import find, get_or_404
+from app.access import allowed, can, find, get_or_404
 from app.areas.models import Area
 from app.core.db import local_today
 from app.core.domain import refused
@@ -13,9 +13,18 @@ from app.core.forms import db_int, parse_id
 from app.core.rendering import render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs import services
-from app.helplogs.forms import LogForm
+from app.helplogs.forms import LogForm, service_groups
 from app.helplogs.models import HelpLog, LogStatus, Outcome
-from app.helplogs.queries import active_services, last_village_id, log_history, my_logs, my_villages
+from app.helplogs.queries import (
+    active_services,
+    favourite_service_ids,
+    last_change,
+    last_village_id,
+    log_history,
+    my_logs,
+    my_villages,
+    next_waiting,
+)
 from app.helplogs.services import BACKDATE_DAYS, LikelyDuplicates, LogInput
 from app.households import services as households_services
 from app.households.consent import CONSENT_TEXT_VI, CONSENT_VERSION
@@ -46,6 +55,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
     today = local_today()
     overlaps = services.recent_overlaps(household.id if household else None, form.service_ids.data or [],
                                exclude_log_id=log.id if log else None, today=today)
+    usual_services, more_services = service_groups(form.service_ids, favourite_service_ids(current_user))
     return render(
         "helplogs/form.html", "helplogs/_form.html", http_status=http_status,
         form=form, log=log, household=household, duplicates=duplicates, overlaps=overlaps,
@@ -54,6 +64,7 @@ def _form_page(form: LogForm, villages, *, log: HelpLog | None = None, duplicate
         has_villages=bool(villages), household_results=household_results,
         phone_villages=households_services.villages_with_phones(current_user),
         task=find(current_user, Task, form.task_id.data),
+        usual_services=usual_services, more_services=more_services,
     )
 
 
@@ -167,8 +178,11 @@ def overlaps():
 def show(log_id: int):
     """One log: what was logged, its status, and what to do next."""
     log = get_or_404(current_user, HelpLog, log_id)
+    reviewer = allowed(current_user, "reviews.approve")
     return render("helplogs/show.html", log=log, just_saved=request.args.get("saved") == "1", already=False,
-                  history=log_history(log))
+                  history=log_history(log),
+                  can_review=reviewer and log.status == LogStatus.SUBMITTED and can(current_user, "review", log),
+                  next_log=next_waiting(current_user, log) if reviewer else None)
 
 
 def _own_editable(log_id: int) -> HelpLog:
@@ -216,7 +230,7 @@ def _changed(log: HelpLog):
     """The log moved on while the author edited it (a leader approved or returned it): 409 with
     its current state; nothing was saved."""
     return render("helplogs/show.html", "helplogs/_changed.html", http_status=409, log=log, changed=True,
-                  just_saved=False, already=False, history=log_history(log))
+                  just_saved=False, already=False, history=log_history(log), last_change=last_change(log))
 
 
 @bp.get("")

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.helplogs.queries import today_screen
 from app.households.models import Household
 from app.households.queries import household_counts
+from app.reviews.queries import nav_counts
 from app.tasks.queries import overdue_count, progress, today_tasks
 from app.teams.models import Membership, Team
 
@@ -57,10 +58,13 @@ def dashboard(user: User) -> dict:
         context["my_households"] = _count(select(Household.id).where(household_filter(user)))
         context.update(today_screen(user))
         context["tasks"] = today_tasks(user)
+        context["given_tasks"] = [task for task in context["tasks"] if task.assignee_id == user.id]
+        context["open_tasks"] = [task for task in context["tasks"] if task.assignee_id is None]
         context["task_progress"] = progress(task.id for task in context["tasks"])
         context["today"] = local_today()
         if user.role == Role.LEADER:
             context["overdue_tasks"] = overdue_count(user, context["today"])
+            context["waiting_reviews"] = nav_counts(user).get("pending", 0)
     else:
         context["totals"] = area_totals(user)
         context["home_area"] = user.home_area

@@ -28,8 +28,7 @@ class QueueFilters:
                                   ("service", self.service_id)) if v}
 
 
-def review_queue(user: User, filters: QueueFilters, *, page: int):
-    """Submitted logs in the user's review scope, oldest first."""
+def _waiting(user: User, filters: QueueFilters):
     stmt = select(HelpLog).where(HelpLog.status == LogStatus.SUBMITTED, review_filter(user))
     if filters.author_id:
         stmt = stmt.where(HelpLog.author_id == filters.author_id)
@@ -38,7 +37,18 @@ def review_queue(user: User, filters: QueueFilters, *, page: int):
     if filters.service_id:
         stmt = stmt.where(HelpLog.id.in_(
             select(help_log_services.c.log_id).where(help_log_services.c.service_id == filters.service_id)))
-    stmt = stmt.options(*LOG_OPTIONS, selectinload(HelpLog.author)).order_by(HelpLog.received_at, HelpLog.id)
+    return stmt
+
+
+def waiting_count(user: User, filters: QueueFilters) -> int:
+    """How many logs the queue holds with these filters (after an action in place)."""
+    return db.session.scalar(select(func.count()).select_from(_waiting(user, filters).subquery())) or 0
+
+
+def review_queue(user: User, filters: QueueFilters, *, page: int):
+    """Submitted logs in the user's review scope, oldest first."""
+    stmt = (_waiting(user, filters).options(*LOG_OPTIONS, selectinload(HelpLog.author))
+            .order_by(HelpLog.received_at, HelpLog.id))
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 
 

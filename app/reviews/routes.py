@@ -8,9 +8,10 @@ from app.core.forms import db_int
 from app.core.rendering import render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs.models import HelpLog
+from app.helplogs.queries import last_change, log_history, next_waiting
 from app.reviews import services
 from app.reviews.forms import ApproveForm, ReturnForm, parse_selection, version_of
-from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue
+from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue, waiting_count
 
 bp = Blueprint("reviews", __name__)
 # An htmx event: the navigation badges fetch their counts again at once.
@@ -31,12 +32,35 @@ def _queue_url(**extra) -> str:
     return url_for("reviews.index", **_filters().args(), page=_page(), **extra)
 
 
+def _on_log_page() -> bool:
+    """The action was taken on the log's own page (opened from a review row or a task)."""
+    return request.form.get("where") == "log"
+
+
+def _answer(log: HelpLog, *, http_status: int = 200, changed: bool = False, return_form=None, message=None):
+    """Where the reviewer goes after acting: on the log's page, to the next waiting log (or the
+    page again when something needs their eye); in the queue, the row in place."""
+    if not _on_log_page():
+        return _row(log, http_status=http_status, changed=changed, return_form=return_form, message=message)
+    if http_status == 200:
+        flash(message, "success")
+        following = next_waiting(current_user, log)
+        return redirect(url_for("helplogs.show", log_id=following.id) if following else url_for("reviews.index"), 303)
+    return render("helplogs/show.html", http_status=http_status, log=log, just_saved=False, already=False,
+                  history=log_history(log), review_changed=changed, last_change=last_change(log) if changed else None,
+                  can_review=log.status == "submitted", next_log=next_waiting(current_user, log),
+                  return_form=return_form)
+
+
 def _row(log: HelpLog, *, http_status: int = 200, changed: bool = False, return_form=None, message=None):
-    """The log's row in its current state (htmx); without JavaScript, back to the queue, or a
-    page with the row when something needs the reviewer's eye."""
-    context = dict(log=log, changed=changed, return_form=return_form, filters=_filters(), page_no=_page())
+    """The log's row in its current state (htmx), with the queue's count out of band; without
+    JavaScript, back to the queue, or a page with the row when something needs the reviewer's eye."""
+    filters = _filters()
+    context = dict(log=log, changed=changed, return_form=return_form, filters=filters, page_no=_page(),
+                   last_change=last_change(log) if changed else None)
     if wants_fragment() or http_status != 200:
-        response = render("reviews/row.html", "reviews/_row.html", http_status=http_status, **context)
+        response = render("reviews/row.html", "reviews/_row_update.html", http_status=http_status,
+                          waiting=waiting_count(current_user, filters), **context)
         response.headers["HX-Trigger"] = COUNTS_CHANGED
         return response
     flash(message, "success")
@@ -62,8 +86,8 @@ def approve(log_id: int):
     try:
         services.approve_log(current_user, log, version=version_of(form.version))
     except Stale:
-        return _row(log, http_status=409, changed=True)
-    return _row(log, message=_("Approved."))
+        return _answer(log, http_status=409, changed=True)
+    return _answer(log, message=_("Approved."))
 
 
 @bp.post("/review/<int:log_id>/return")
@@ -78,10 +102,10 @@ def return_(log_id: int):
             services.return_log(current_user, log, version=version_of(form.version), reason=form.reason.data,
                        comment=form.comment.data)
     except Stale:
-        return _row(log, http_status=409, changed=True)
+        return _answer(log, http_status=409, changed=True)
     if refusal:
-        return _row(log, http_status=refusal.status, return_form=form)
-    return _row(log, message=_("Returned to the volunteer."))
+        return _answer(log, http_status=refusal.status, return_form=form)
+    return _answer(log, message=_("Returned to the volunteer."))
 
 
 @bp.post("/review/approve")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.access import helplog_filter, task_filter, team_filter, team_ids
 from app.accounts.models import Role, User
 from app.core.db import local_today
+from app.core.text import search_key
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
 from app.households.models import Household
@@ -190,8 +191,9 @@ def village_households(village_id: int) -> list[Household]:
     ))
 
 
-def target_households(task: Task, *, reached: set[int], show: str, page: int):
-    """The task's households, the ones still to reach (``show="todo"``) or reached ones."""
+def target_households(task: Task, *, reached: set[int], show: str, page: int, q: str = ""):
+    """The task's households, the ones still to reach (``show="todo"``) or reached ones, whose
+    name holds every word of ``q`` (accents and đ ignored)."""
     if task.scope == TaskScope.VILLAGE:
         stmt = select(Household).where(live_in(task.village_id))
     else:
@@ -199,6 +201,8 @@ def target_households(task: Task, *, reached: set[int], show: str, page: int):
             task_households.c.task_id == task.id, Household.anonymised_at.is_(None))
     ids = list(reached)
     stmt = stmt.where(Household.id.in_(ids) if show == "reached" else Household.id.not_in(ids))
+    for word in search_key(q).split()[:5]:
+        stmt = stmt.where(Household.search_key.contains(word, autoescape=True))
     stmt = stmt.order_by(Household.search_key, Household.id)
     return db.paginate(stmt, page=page, per_page=HOUSEHOLDS_PER_PAGE, error_out=False)
 

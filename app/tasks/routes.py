@@ -126,9 +126,10 @@ def create():
 
 def _show_context(task: Task, **extra) -> dict:
     show = request.args.get("show") if request.args.get("show") in ("todo", "reached") else "todo"
+    q = request.args.get("q", "")[:100]
     service_ids = [s.id for s in task.services]
     reached_all = reached_since(task.village_id, service_ids, task.starts_on)
-    households = target_households(task, reached=reached_all, show=show,
+    households = target_households(task, reached=reached_all, show=show, q=q,
                                    page=max(request.args.get("page", 1, type=db_int), 1))
     size = scope_size(task)
     done_count = progress([task.id]).get(task.id, 0)
@@ -136,7 +137,7 @@ def _show_context(task: Task, **extra) -> dict:
     # Logging from the task is for its holder (or anyone while it is unclaimed) and its leaders.
     may_log = task.is_active and current_user.role in FIELD_TEAM and (
         task.assignee_id == current_user.id or task.claimable or manages)
-    return {"task": task, "households": households, "show": show, "size": size, "done_count": done_count,
+    return {"task": task, "households": households, "show": show, "q": q, "size": size, "done_count": done_count,
             "covering": other_tasks_covering(task.village_id, service_ids, exclude_task_id=task.id),
             "logs": linked_logs(task, current_user), "manages": manages, "may_log": may_log, "today": local_today(),
             "action_form": TaskActionForm(), "changed": False, **extra}

@@ -69,3 +69,27 @@ def latest_log_id(live_app, username: str) -> int:
         return db.session.scalar(
             select(HelpLog.id).join(User, User.id == HelpLog.author_id).where(User.username == username)
             .order_by(HelpLog.id.desc()).limit(1))
+
+
+def submit_waiting_logs(live_app, n: int, username: str = "volunteer") -> list[int]:
+    """``n`` logs sent for review by ``username`` for households of their first village, so a
+    test does not depend on what earlier tests left in the queue."""
+    import uuid
+
+    from app.accounts.models import User
+    from app.catalog.models import Service
+    from app.core.db import local_today
+    from app.extensions import db
+    from app.helplogs.queries import my_villages
+    from app.helplogs.services import LogInput, submit_log
+    from app.households.models import Household
+
+    with live_app.app_context():
+        author = db.session.scalar(select(User).where(User.username == username))
+        village = my_villages(author)[0]
+        households = db.session.scalars(select(Household).where(Household.village_id == village.id,
+                                                                Household.anonymised_at.is_(None)).limit(n))
+        service = db.session.scalar(select(Service).where(Service.is_active).order_by(Service.sort_order))
+        return [submit_log(author, str(uuid.uuid4()), LogInput(
+            village_id=village.id, household_id=household.id, service_ids=[service.id],
+            helped_on=local_today()))[0].id for household in households]

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.helpers import assert_no_horizontal_scroll, latest_log_id, second_phone, signed_in
+from tests.browser.test_helplogs import choose_services
 
 RARE_SERVICE = "Chữ ký số cá nhân"
 
@@ -13,6 +14,7 @@ RARE_SERVICE = "Chữ ký số cá nhân"
 def open_queue_for(page: Page, volunteer_name: str) -> None:
     page.locator(".mainnav a", has_text="Xét duyệt").click()
     expect(page.locator("h1")).to_have_text("Lượt hỗ trợ chờ duyệt")
+    page.locator(".filter-fold summary", has_text="Lọc").click()
     page.select_option("#filter-author", label=volunteer_name)
     page.wait_for_load_state("networkidle")
     page.select_option("#filter-service", label=RARE_SERVICE)
@@ -26,7 +28,7 @@ def test_returned_log_goes_back_and_forth_until_approved(page: Page, browser, li
     page.select_option("#village_id", label="Tổ dân phố 1 (Thị trấn Thạch Hà)")
     page.fill("#q", "nguyen van duc")
     page.locator("#household-options .option", has_text="Nguyễn Văn Đức").click()
-    page.locator(".tile", has_text=RARE_SERVICE).click()
+    choose_services(page, RARE_SERVICE)
     page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
     expect(page.locator(".saved-title")).to_contain_text("Đã lưu")
     log_id = latest_log_id(live_app, "volunteer")

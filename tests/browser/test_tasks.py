@@ -59,7 +59,7 @@ def test_a_task_is_set_done_returned_fixed_approved_and_progress_moves(page: Pag
 
         # The volunteer finds it on Today, by due date, and logs help for a target household.
         signed_in(page, "volunteer")
-        mine = page.locator("#today-tasks li", has=page.locator(f'a[href="/tasks/{task_id}"]'))
+        mine = page.locator(".today-tasks li", has=page.locator(f'a[href="/tasks/{task_id}"]'))
         expect(mine).to_contain_text(SERVICE)
         expect(mine).to_contain_text("0 / 2 hộ")
         assert_no_horizontal_scroll(page)
@@ -108,7 +108,7 @@ def test_a_task_is_set_done_returned_fixed_approved_and_progress_moves(page: Pag
         shot(leader, "task-progress-vi")
 
     page.goto("/")
-    expect(page.locator("#today-tasks li", has=page.locator(f'a[href="/tasks/{task_id}"]'))).to_contain_text("1 / 2 hộ")
+    expect(page.locator(".today-tasks li", has=page.locator(f'a[href="/tasks/{task_id}"]'))).to_contain_text("1 / 2 hộ")
     page.goto(f"/tasks/{task_id}?lang=en")
     expect(page.locator(".task-progress")).to_contain_text("1 / 2 households")
     assert_no_horizontal_scroll(page)

@@ -28,7 +28,7 @@ def test_today_lists_my_tasks_and_open_ones_by_due_date(client, world, services,
     sign_in(client, world["volunteer"])
     html = client.get("/").get_data(as_text=True)
     links = re.findall(r'href="/tasks/(\d+)"', html)
-    assert links == [str(overdue.id), str(world["task_a"].id), str(later.id)]
+    assert links == [str(overdue.id), str(later.id), str(world["task_a"].id)]  # given to me, then open ones
     assert str(someone_elses.id) not in links
     assert "Quá hạn" in html and "1 / 2 hộ" in html
 

@@ -113,7 +113,8 @@ def test_leader_sees_the_page_in_vietnamese_and_english(client, world, db, servi
     assert "<strong>—</strong> / —" in html  # a village without data: a dash, not 0
 
     english = client.get(f"/teams/{world['team_a'].id}/stats?lang=en").get_data(as_text=True)
-    for text in ("Team statistics", "Week", "Month", "Waiting", "households reached", "1 log waiting for review"):
+    for text in ("Team statistics", "This week", "This month", "Waiting", "households reached",
+                 "1 log waiting for review"):
         assert text in english
 
 
