@@ -12,6 +12,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, select, text
 
@@ -90,6 +91,11 @@ FIVE_SKILLS = (("VNEID", "DVC"), ("TTKDTM", "ATTT"), ("TMDT", "KNS"))  # three v
 RETURN_REASONS = ("wrong_household", "wrong_service", "missing_details")
 
 
+@lru_cache(maxsize=8192)
+def _key(name: str) -> str:
+    return search_key(name)
+
+
 def story_people() -> dict[str, tuple[str, Role, str]]:
     """The story teams' leaders and volunteers: username -> (name, role, home commune code)."""
     rng = random.Random(1665)  # the resolution that merged the communes
@@ -143,7 +149,7 @@ def _household(story: Story, village: Area, collector: int, now: datetime, names
     name = shop_name(rng) if business and rng.random() < 0.5 else rng.choice(names)
     verbal = rng.random() < 0.6
     row = {
-        "id": story.next_household, "village_id": village.id, "display_name": name, "search_key": search_key(name),
+        "id": story.next_household, "village_id": village.id, "display_name": name, "search_key": _key(name),
         "phone": mobile_number(rng) if rng.random() < 0.5 else None, "is_farm": rng.random() < 0.6,
         "is_business": business, "member_count": rng.randint(1, 7), "notes": None,
         "consent_version": CONSENT_VERSION,
