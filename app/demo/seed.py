@@ -188,6 +188,7 @@ def add_demo_log(team, author, village_id, household_id, services, helped_on, rn
     status = (LogStatus.SUBMITTED if recent and roll < 0.5 else
               LogStatus.RETURNED if roll < 0.08 else LogStatus.APPROVED)
     received = datetime.combine(helped_on, time(9 + rng.randint(0, 8), rng.randint(0, 59)), LOCAL_TZ)
+    received = min(received, utcnow() - timedelta(minutes=5))  # today's logs: not in the future
     log = HelpLog(
         client_uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), author=author, team=team,
         village_id=village_id, household_id=household_id, people_count=people or rng.randint(1, 3),

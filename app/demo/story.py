@@ -120,6 +120,7 @@ class Story:
     logs: list[dict] = field(default_factory=list)
     links: list[dict] = field(default_factory=list)
     reached: dict[str, set[int]] = field(default_factory=dict)  # commune code -> households reached
+    now: datetime = field(default_factory=utcnow)
 
 
 def _teams(areas_by_code: dict[str, Area], users: dict[str, User]) -> list[tuple[StoryTeam, Team, list[Area]]]:
@@ -169,6 +170,7 @@ def _log(story: Story, team: Team, village: Area, household: int | None, codes, 
     rng = story.rng
     helped_on = story.today - timedelta(days=days_ago)
     received = datetime.combine(helped_on, datetime.min.time(), UTC) + timedelta(hours=rng.uniform(1, 11))
+    received = min(received, story.now - timedelta(minutes=rng.randint(5, 120)))  # today's: not in the future
     roll = rng.random()
     status = (LogStatus.SUBMITTED if days_ago < 10 and roll < 0.35 else
               LogStatus.RETURNED if roll < 0.03 else LogStatus.APPROVED)
@@ -185,7 +187,7 @@ def _log(story: Story, team: Team, village: Area, household: int | None, codes, 
         "return_reason": rng.choice(RETURN_REASONS) if status == LogStatus.RETURNED else None,
         "return_comment": None,
         "reviewed_by_id": leader if reviewed else None,
-        "reviewed_at": received + timedelta(hours=rng.randint(2, 40)) if reviewed else None,
+        "reviewed_at": min(received + timedelta(hours=rng.randint(2, 40)), story.now) if reviewed else None,
     })
     story.links += [{"log_id": story.next_log, "service_id": story.services[code]} for code in codes]
     if status == LogStatus.APPROVED and household is not None:
