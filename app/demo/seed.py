@@ -196,7 +196,7 @@ def add_demo_log(team, author, village_id, household_id, services, helped_on, rn
         received_at=received, updated_at=received, status=status, services=services,
     )
     if status != LogStatus.SUBMITTED:
-        log.reviewed_at = received + timedelta(days=1)
+        log.reviewed_at = min(received + timedelta(days=1), utcnow())
         log.reviewed_by = next((m.user for m in team.memberships if m.is_leader), author)
     if status == LogStatus.RETURNED:
         log.return_reason = rng.choice(RETURN_REASONS)
