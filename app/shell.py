@@ -3,6 +3,7 @@ the words and helpers templates use. It sits above every domain, so it may impor
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from app.access import allowed
@@ -33,7 +34,7 @@ def nav_items() -> list[tuple[str, str, str]]:
     if field:
         items.append(("helplogs.index", url_for("helplogs.index"), _("Logged")))
     if current_user.role in (Role.LEADER, Role.ADMIN):
-        items.append(("reviews.index", url_for("reviews.index"), _("Review")))
+        items.append(("reviews.index", url_for("reviews.index"), pgettext("tab", "Review")))
         items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
     if current_user.role in (Role.LEADER, Role.STAFF, Role.ADMIN):
         items.append(("coverage.index", url_for("coverage.index"), _("Coverage")))

@@ -25,16 +25,25 @@ def test_vietnamese_catalogue_is_complete_and_not_fuzzy():
     assert fuzzy == []
 
 
-def test_catalogue_holds_every_message_in_the_code(tmp_path):
-    pot = tmp_path / "messages.pot"
+def extract_messages(directory: Path) -> list:
+    """The messages of the code as ``make extract-messages`` finds them (contexts included)."""
+    pot = directory / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-o", str(pot), "."],
+         "-k", "_l", "-k", "lazy_pgettext:1c,2", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     with pot.open("rb") as handle:
-        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in read_catalogue() if m.id}
+        return [m for m in read_po(handle) if m.id]
+
+
+def _key(message) -> tuple:
+    return message.context, message.id if isinstance(message.id, str) else message.id[0]
+
+
+def test_catalogue_holds_every_message_in_the_code(tmp_path):
+    extracted = {_key(m) for m in extract_messages(tmp_path)}
+    translated = {_key(m) for m in read_catalogue() if m.id}
     assert extracted - translated == set(), "run `make extract-messages` and translate the new strings"
 
 

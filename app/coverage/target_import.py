@@ -23,9 +23,15 @@ from app.imports.rows import CellError, RowResult, Status, text, whole_number
 
 KIND = "targets"
 TITLE = _l("Targets")
-HINT = _l("Columns: commune_code; village_name and former_commune for a village’s target (empty for the "
-          "commune’s); year; service (the code of a kind of help, ALL for any help, FIVE for all five basic "
-          "digital skills); households (the number of households to reach).")
+# What each column of the template holds, in the template's order, in the reader's language.
+COLUMN_HELP = (
+    _l("The commune's national code, e.g. 18562"),
+    _l("The village's name, for a village's target (empty for the commune's)"),
+    _l("The former commune, to tell apart two villages with the same name (may be empty)"),
+    _l("The year"),
+    _l("The kind of help: its code, ALL for any help, FIVE for all five basic digital skills"),
+    _l("Households to reach (a number)"),
+)
 SAVED = _l("Import done: %(n)s targets saved (new or changed).")
 DONE = _l("%(file)s was imported on %(when)s: %(n)s targets saved (new or changed).")
 AFTER_ENDPOINT = "targets.index"

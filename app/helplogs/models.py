@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,7 +21,7 @@ PEOPLE_MAX_GROUP = 500  # people at one group session
 
 
 class Outcome(LabelledEnum):
-    DONE = "done", _l("Done")
+    DONE = "done", lazy_pgettext("outcome", "Done")
     PARTLY = "partly", _l("Partly")
     FOLLOW_UP = "follow_up", _l("Needs follow-up")
 

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,7 +26,7 @@ class HouseholdFields:
     )
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=PHONE_TYPED_MAX, message=AT_MOST)])
     member_count = IntegerField(
-        _l("Members"),
+        lazy_pgettext("household", "Members"),
         validators=[Optional(), NumberRange(1, MEMBERS_MAX, _l("Members must be between 1 and %(max)d."))],
     )
     is_farm = BooleanField(_l("Farm household"))

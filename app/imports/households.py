@@ -23,10 +23,21 @@ from app.imports.rows import CellError, RowResult, Status, key, text, whole_numb
 
 KIND = "households"
 TITLE = _l("Households")
-HINT = _l('Columns: commune_code, village_name and former_commune name the village; display_name, phone, '
-          'member_count, is_farm and is_business (1 or 0); consent_method (signed or verbal_witnessed), '
-          'consent_date (dd/mm/yyyy), consent_collected_by (the username of the account that collected it) and '
-          'consent_witness (needed for verbal consent).')
+# What each column of the template holds, in the template's order, in the reader's language.
+COLUMN_HELP = (
+    _l("The commune's national code, e.g. 18562"),
+    _l("The village's name, as in the app's list"),
+    _l("The former commune, to tell apart two villages with the same name (may be empty)"),
+    _l("The household's name (head of household)"),
+    _l("Phone number (may be empty)"),
+    _l("Household members (a number)"),
+    _l("Farm household: 1 for yes, 0 for no"),
+    _l("Household business: 1 for yes, 0 for no"),
+    _l("How consent was given: signed, or verbal_witnessed (spoken, with a witness)"),
+    _l("The day consent was given, as dd/mm/yyyy"),
+    _l("The username of the account that collected consent"),
+    _l("The witness's name (needed for spoken consent)"),
+)
 COLUMNS = ("commune_code", "village_name", "former_commune", "display_name", "phone", "member_count",
            "is_farm", "is_business", "consent_method", "consent_date", "consent_collected_by",
            "consent_witness")

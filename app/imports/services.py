@@ -19,9 +19,9 @@ from app.imports.models import ImportUpload
 from app.imports.reading import ImportFileError, read_table
 from app.imports.rows import RowResult, Status
 
-# What each kind of file holds: its KIND, TITLE, HINT, COLUMNS, REQUIRED and EXAMPLE rows, and
-# check(actor, rows) and write(actor, results). Kinds from packages above this one register
-# themselves when the app starts (targets: app.coverage.target_import).
+# What each kind of file holds: its KIND, TITLE, COLUMNS, COLUMN_HELP (one explanation per column),
+# REQUIRED and EXAMPLE rows, and check(actor, rows) and write(actor, results). Kinds from packages
+# above this one register themselves when the app starts (targets: app.coverage.target_import).
 KINDS = {villages.KIND: villages, households.KIND: households}
 KEEP_UNCONFIRMED = timedelta(hours=24)
 

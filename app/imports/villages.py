@@ -9,8 +9,13 @@ from app.imports.rows import CellError, RowResult, Status, text, whole_number
 
 KIND = "villages"
 TITLE = _l("Villages and residential groups")
-HINT = _l('Columns: commune_code (the commune’s national code), village_name, former_commune (to tell apart two'
-          ' villages with the same name), declared_households.')
+# What each column of the template holds, in the template's order, in the reader's language.
+COLUMN_HELP = (
+    _l("The commune's national code, e.g. 18562"),
+    _l("The village's name"),
+    _l("The former commune, to tell apart two villages with the same name (may be empty)"),
+    _l("Households in the village by the commune's figures (may be empty)"),
+)
 COLUMNS = ("commune_code", "village_name", "former_commune", "declared_households")
 REQUIRED = ("commune_code", "village_name")
 EXAMPLE = [

@@ -2,6 +2,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,7 +19,7 @@ NOTE_MAX = 500
 
 
 class TaskStatus(LabelledEnum):
-    ACTIVE = "active", _l("Active")
+    ACTIVE = "active", lazy_pgettext("task", "Active")
     CLOSED = "closed", _l("Closed")
     CANCELLED = "cancelled", _l("Cancelled")
 

@@ -14,6 +14,14 @@
       error.scrollIntoView({ block: "center" });
     }
   });
+  // A native date input follows the phone's language; say the chosen day as dd/mm/yyyy too.
+  document.addEventListener("input", function (e) {
+    var input = e.target;
+    if (input.type !== "date") { return; }
+    var echo = document.querySelector('[data-date-echo="' + input.id + '"]');
+    var parts = input.value.split("-");
+    if (echo) { echo.textContent = parts.length === 3 ? parts[2] + "/" + parts[1] + "/" + parts[0] : ""; }
+  });
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.successful) { show("net-error", false); show("http-error", false); }
   });

@@ -77,7 +77,7 @@ def test_commune_admin_widening_an_area_gets_403_and_a_message(client, world, db
     response = client.post(f"/accounts/{volunteer.id}", data={
         "full_name": "Volunteer", "role": "volunteer", "home_area": str(world["province"].id), "phone": ""})
     assert response.status_code == 403
-    assert "Bạn chỉ được giao khu vực trong Xã Thạch Hà." in response.get_data(as_text=True)
+    assert "Bạn chỉ được giao địa bàn trong Xã Thạch Hà." in response.get_data(as_text=True)
     db.session.expire_all()
     assert volunteer.home_area_id == world["commune_a"].id
     assert events(db, "user.updated") == []
@@ -87,4 +87,4 @@ def test_commune_admin_form_offers_only_their_areas(client, world, commune_admin
     sign_in(client, commune_admin)
     html = client.get("/accounts/new").get_data(as_text=True)
     assert "Xã Thạch Hà" in html and "Xã Can Lộc" not in html and "Tỉnh Hà Tĩnh" not in html
-    assert "Không có khu vực" not in html
+    assert "Không có địa bàn" not in html

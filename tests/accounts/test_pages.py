@@ -128,7 +128,7 @@ def test_deactivating_yourself_gets_409(client, world, db, commune_admin):
     sign_in(client, world["admin"])
     response = client.post(f"/accounts/{world['admin'].id}/deactivate")
     assert response.status_code == 409
-    assert "Bạn không thể ngừng hoạt động tài khoản của chính mình." in response.get_data(as_text=True)
+    assert "Bạn không thể vô hiệu hóa tài khoản của chính mình." in response.get_data(as_text=True)
 
 
 def test_deactivated_user_is_signed_out_and_can_be_reactivated(client, app, world, db):

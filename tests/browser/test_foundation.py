@@ -244,7 +244,7 @@ def test_leader_home_shows_the_leader_tag_and_members(page: Page, demo):
     expect(members).to_contain_text("Trần Thị Hương (tổ trưởng)")
     expect(page.locator("footer")).to_contain_text("Trần Thị Hương · Tổ trưởng")
     expect(page.locator("nav.mainnav a")).to_have_text(
-        [re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", re.compile(r"^Duyệt( \d+)?$"), "Nhiệm vụ", "Mức độ bao phủ",
+        [re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", re.compile(r"^Xét duyệt( \d+)?$"), "Nhiệm vụ", "Mức độ bao phủ",
          "Địa bàn"])
     assert_no_horizontal_scroll(page)
 
@@ -258,7 +258,7 @@ def test_staff_start_on_the_coverage_of_their_area(page: Page, demo):
     expect(page.locator(".card", has_text="Hộ đã được hỗ trợ").locator(".n")).to_have_text(
         re.compile(r"^\d{1,3}(\.\d{3})* / \d{1,3}(\.\d{3})*$"))
     expect(page.locator("main")).not_to_contain_text(TEAM_1)  # staff get numbers, not team lists
-    expect(page.locator("nav.mainnav a")).to_have_text(["Mức độ bao phủ", "Khu vực", "Các tổ", "Nhập dữ liệu"])
+    expect(page.locator("nav.mainnav a")).to_have_text(["Mức độ bao phủ", "Địa bàn", "Các tổ", "Nhập dữ liệu"])
     expect(page.locator("nav.mainnav a[aria-current=page]")).to_have_text("Mức độ bao phủ")
     expect(page.locator("footer")).to_contain_text("Cán bộ tỉnh, xã")
     assert_no_horizontal_scroll(page)
@@ -303,7 +303,7 @@ def test_my_villages_opens_the_commune_page(page: Page, demo):
     villages.filter(has_text=demo["village"]).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(demo["village"])
     expect(page.locator(".crumbs")).to_contain_text(demo["commune"])
-    expect(page.locator(".card", has_text="hộ đã đăng ký").locator(".n")).to_have_text("30")
+    expect(page.locator(".card", has_text="hộ đã có trong danh sách").locator(".n")).to_have_text("30")
     assert_no_horizontal_scroll(page)
 
 

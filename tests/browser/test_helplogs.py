@@ -57,8 +57,8 @@ def test_volunteer_logs_three_ways_and_sees_them_today(page: Page, live_app):
     shot(page, "log-saved-vi")
 
     # 2. A group session at the commune hall: a people count, no household.
-    page.get_by_role("link", name=re.compile("Ghi hộ khác ở")).click()
-    page.locator(".seg", has_text="Sinh hoạt nhóm").click()
+    page.get_by_role("link", name=re.compile("Ghi cho hộ khác ở")).click()
+    page.locator(".seg", has_text="Hướng dẫn nhóm").click()
     page.fill("#people_count", "25")
     choose_services(page, "An toàn trên không gian mạng")
     save(page)
@@ -81,7 +81,7 @@ def test_volunteer_logs_three_ways_and_sees_them_today(page: Page, live_app):
     page.goto("/")
     recent = page.locator("#recent-logs")
     expect(recent).to_contain_text("Trương Thị Bích")
-    expect(recent).to_contain_text("Sinh hoạt nhóm")
+    expect(recent).to_contain_text("Buổi hướng dẫn tập trung")
     expect(recent).to_contain_text("Nguyễn Văn Đức")
     shot(page, "today-after-logging-vi")
 
@@ -89,7 +89,7 @@ def test_volunteer_logs_three_ways_and_sees_them_today(page: Page, live_app):
 def test_replaying_the_same_form_stores_one_log(page: Page, live_app):
     signed_in(page, "volunteer")
     start_log(page)
-    page.locator(".seg", has_text="Sinh hoạt nhóm").click()
+    page.locator(".seg", has_text="Hướng dẫn nhóm").click()
     page.fill("#people_count", "7")
     choose_services(page, "Dịch vụ công trực tuyến")
     client_uuid = page.locator("input[name=client_uuid]").input_value()
@@ -105,7 +105,7 @@ def test_replaying_the_same_form_stores_one_log(page: Page, live_app):
 def test_bad_input_keeps_what_was_typed(page: Page):
     signed_in(page, "volunteer")
     start_log(page)
-    page.locator(".seg", has_text="Sinh hoạt nhóm").click()
+    page.locator(".seg", has_text="Hướng dẫn nhóm").click()
     page.fill("#people_count", "30")
     page.fill("#note", "mật khẩu: abc123")
     page.get_by_role("button", name="Lưu lượt hỗ trợ").click()

@@ -65,7 +65,7 @@ def test_leader_adds_a_household_through_consent_then_sees_the_duplicate_warning
     page.get_by_label("Người dân đã nghe nội dung xin phép và đồng ý").check()
     page.get_by_role("button", name="Lưu hộ").click()
     warning = page.locator(".warning")
-    expect(warning).to_contain_text("Hộ này có thể đã được đăng ký")
+    expect(warning).to_contain_text("Hộ này có thể đã có trong danh sách")
     expect(warning.locator("a", has_text="Đinh Thị Thu Hà")).to_be_visible()
     shot(page, "household-duplicate-warning-vi")
     warning.locator("a", has_text="Đinh Thị Thu Hà").click()

@@ -43,7 +43,7 @@ def test_admin_imports_villages_with_one_bad_row_then_renames_one(page: Page):
     expect(page.locator(".flash-success")).to_contain_text("lưu 2 dòng mới")
     shot(page, "imports-done-vi")
 
-    page.locator(".mainnav a", has_text="Khu vực").click()
+    page.locator(".mainnav a", has_text="Địa bàn").click()
     page.fill("#area-q", "song tri")
     results = page.locator("#area-results")
     expect(results.locator(".list a", has_text="Phường Sông Trí")).to_have_count(1)

@@ -53,7 +53,7 @@ def test_a_task_is_set_done_returned_fixed_approved_and_progress_moves(page: Pag
         task_id = set_task_for_the_volunteer(leader)
         expect(leader.locator(".task-progress")).to_contain_text("0 / 2 hộ")
         expect(leader.locator(".task-assignment")).to_contain_text("Lê Văn Nam")
-        expect(leader.locator("#task-households .filters-nav")).to_contain_text("Còn phải đến (3)")
+        expect(leader.locator("#task-households .filters-nav")).to_contain_text("Chưa được hỗ trợ (3)")
         assert_no_horizontal_scroll(leader)
         shot(leader, "task-show-leader-vi")
 
@@ -103,7 +103,7 @@ def test_a_task_is_set_done_returned_fixed_approved_and_progress_moves(page: Pag
         expect(leader.locator(f"#review-{log_id} .status")).to_have_text("Đã duyệt")
         leader.goto(f"/tasks/{task_id}")
         expect(leader.locator(".task-progress")).to_contain_text("1 / 2 hộ")
-        expect(leader.locator("#task-households .filters-nav")).to_contain_text("Đã đến (1)")
+        expect(leader.locator("#task-households .filters-nav")).to_contain_text("Đã được hỗ trợ (1)")
         expect(leader.locator("h2", has_text="Các lượt ghi cho nhiệm vụ này")).to_be_visible()
         shot(leader, "task-progress-vi")
 
@@ -133,7 +133,7 @@ def test_two_volunteers_take_one_open_task_the_second_is_told(page: Page, browse
         expect(other.locator("#task-households").get_by_role("link", name="Ghi")).to_have_count(0)
         shot(other, "task-claimed-by-another-vi")
         # Given back, it is open to the team again.
-        page.get_by_role("button", name="Trả lại nhiệm vụ").click()
+        page.get_by_role("button", name="Thôi nhận").click()
         expect(page.locator("#task-assignment")).to_contain_text("Nhiệm vụ đã mở lại cho cả tổ.")
 
 

@@ -276,7 +276,7 @@ def test_the_logs_are_streamed_pseudonymised_and_audited(client, db, logged):
     households = [row[0] for row in data if row[0]]
     assert len(households) == 3 and all(CODE.match(code) for code in households)
     group = next(row for row in data if not row[0])
-    assert group[1] == "Sinh hoạt nhóm" and group[8] == "12" and group[2] == "Thôn 1 (Xã Thạch Sơn)"
+    assert group[1] == "Buổi hướng dẫn tập trung" and group[8] == "12" and group[2] == "Thôn 1 (Xã Thạch Sơn)"
     hoa = next(row for row in data if row[2] == "Thôn 1 (Xã Thạch Long)")
     assert hoa[3] == "Xã Thạch Hà" and hoa[5] == "VNEID; KNS" and hoa[10] == "Tổ 2"
     assert hoa[4] == TODAY.strftime("%d/%m/%Y") and hoa[11] == "Đã duyệt"

@@ -99,7 +99,7 @@ def test_new_household_duplicate_is_shown_before_saving(client, world, services,
     data = post_data(world, services, key, mode="new", household_id="")
     data.update({"new-display_name": "Nguyen Van Duc", "new-consent_method": "signed", "new-consent_given": "y"})
     warned = client.post("/logs/new", data=data)
-    assert warned.status_code == 200 and "Hộ này có thể đã được đăng ký" in warned.get_data(as_text=True)
+    assert warned.status_code == 200 and "Hộ này có thể đã có trong danh sách" in warned.get_data(as_text=True)
     assert log_count(db, world) == 0
     data["new-confirmed_new"] = "1"
     assert client.post("/logs/new", data=data).status_code == 303
@@ -109,7 +109,7 @@ def test_new_household_duplicate_is_shown_before_saving(client, world, services,
 @pytest.mark.parametrize("overrides,message", [
     ({"mode": "group", "household_id": "", "people_count": "0"}, "1"),
     ({"service_ids": []}, "Chọn ít nhất một"),
-    ({"helped_on": (local_today() + timedelta(days=1)).isoformat()}, "tương lai"),
+    ({"helped_on": (local_today() + timedelta(days=1)).isoformat()}, "sau hôm nay"),
     ({"helped_on": (local_today() - timedelta(days=31)).isoformat()}, "30 ngày"),
     ({"people_count": "10000"}, "500"),
     ({"note": "số căn cước 042095001234"}, "căn cước"),
@@ -160,7 +160,7 @@ def test_today_screen_shows_returned_first_with_reason(client, world, services, 
                                                                      people_count=12))
     sign_in(client, world["volunteer"])
     html = client.get("/").get_data(as_text=True)
-    assert html.index("Cần sửa") < html.index("Hộ bên cạnh") < html.index("Sinh hoạt nhóm")
+    assert html.index("Cần sửa") < html.index("Hộ bên cạnh") < html.index("Buổi hướng dẫn tập trung")
     assert f"/logs/{log.id}/edit" in html
 
 

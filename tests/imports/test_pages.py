@@ -134,3 +134,16 @@ def test_uploads_larger_than_other_requests_still_need_the_csrf_token(csrf_app, 
     response = csrf_client.post("/imports/villages/upload", content_type="multipart/form-data",
                                 data={"csrf_token": token, "file": (io.BytesIO(big.encode()), "big.csv")})
     assert response.status_code == 303
+
+
+def test_every_column_is_explained_in_the_readers_language_without_its_code(client, world):
+    """The header codes live in the template file; the page explains each column in words."""
+    for spec in services.KINDS.values():
+        assert len(spec.COLUMN_HELP) == len(spec.COLUMNS), spec.KIND
+    sign_in(client, world["staff"])
+    page = client.get("/imports/?lang=vi").get_data(as_text=True)
+    assert "Mã quốc gia của xã" in page
+    codes = {code for spec in services.KINDS.values() for code in spec.COLUMNS}
+    explained = "".join(re.findall(r'<details class="columns">.*?</details>', page, re.S))
+    assert explained.count("<li>") == sum(len(spec.COLUMNS) for spec in services.KINDS.values())
+    assert not [code for code in codes if re.search(rf"\b{code}\b", explained)]

@@ -47,7 +47,7 @@ def test_the_household_list_marks_reached_and_covered_households(client, world, 
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"due_on": "2020-01-01"}, "Hạn không được ở quá khứ."),
+    ({"due_on": "2020-01-01"}, "Hạn hoàn thành không được trước hôm nay."),
     ({"target_count": "0"}, "Nhập số hộ, từ 1 trở lên."),
     ({"target_count": "9"}, "Chỉ tiêu không được nhiều hơn 4 hộ của nhiệm vụ."),
     ({"choose": "listed", "household_ids": []}, "Đánh dấu các hộ của nhiệm vụ."),
@@ -76,7 +76,7 @@ def test_claim_in_place_and_the_second_claim_is_told_who(client, world, db):
     response = client.post(f"/tasks/{task_id}/claim", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="task-assignment"' in html and "<html" not in html
-    assert "Nhiệm vụ là của bạn." in html and "Trả lại" in html
+    assert "Nhiệm vụ là của bạn." in html and "Thôi nhận" in html
     sign_in(client, second)
     late = client.post(f"/tasks/{task_id}/claim", headers={"HX-Request": "true"})
     assert late.status_code == 409 and "Volunteer vừa nhận nhiệm vụ này." in late.get_data(as_text=True)
@@ -99,7 +99,7 @@ def test_release_without_javascript_goes_back_to_the_task(client, world):
 def test_releasing_a_task_nobody_took_says_so(client, world):
     sign_in(client, world["volunteer"])
     response = client.post(f"/tasks/{world['task_a'].id}/release")
-    assert response.status_code == 409 and "Chưa ai nhận nhiệm vụ này" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Chưa có người nhận nhiệm vụ này" in response.get_data(as_text=True)
 
 
 def test_changing_a_claimed_task_keeps_the_claim(client, world, services, db):
@@ -157,7 +157,7 @@ def test_the_task_page_lists_households_to_reach_and_reached(client, world, serv
     sign_in(client, world["volunteer"])
     task_id = world["task_a"].id
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "Còn phải đến (3)" in html and "Đã đến (1)" in html and "1 / 1 hộ" in html
+    assert "Chưa được hỗ trợ (3)" in html and "Đã được hỗ trợ (1)" in html and "1 / 1 hộ" in html
     assert f"/logs/new?task_id={task_id}&amp;household_id=" in html
     fragment = client.get(f"/tasks/{task_id}?show=reached", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and first.display_name in fragment and "Hồ Thị Mai" not in fragment
@@ -174,7 +174,7 @@ def test_an_anonymised_household_leaves_a_listed_task(client, world, services, v
     assert scope_size(task) == 1
     sign_in(client, world["leader"])
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert "Còn phải đến (1)" in html and f"household_id={second.id}" not in html
+    assert "Chưa được hỗ trợ (1)" in html and f"household_id={second.id}" not in html
 
 
 def test_the_task_list_pages_in_place(client, world, services):
