@@ -79,8 +79,11 @@ def create_user(
     home_area: Area | None = None,
     phone: str | None = None,
     locale: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """Create an account; the caller commits (the CLI and the demo data use it directly).
+    ``password_hash``: the hash of ``password`` made once for many accounts that share it (the
+    demo data), since hashing is slow on purpose.
     Raises AccountError on a bad or taken username or phone, a bad name or a short password."""
     username = username.strip().lower()
     if not username:
@@ -97,7 +100,7 @@ def create_user(
         full_name=full_name,
         search_key=search_key(full_name),
         phone=normalized_phone,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         role=Role(role),
         home_area=home_area,
         locale=locale,

@@ -8,7 +8,7 @@ from app.catalog.services import ServiceNames
 from app.core.domain import refused
 from app.core.rendering import done, render
 
-bp = Blueprint("services", __name__, url_prefix="/services")
+bp = Blueprint("catalog", __name__, url_prefix="/services")
 
 
 @bp.get("/")
@@ -48,4 +48,4 @@ def update(service_id: int):
     if refusal:
         return _form_page(form, service, http_status=refusal.status)
     flash(_("Changes saved."), "success")
-    return done(url_for("services.index"))
+    return done(url_for("catalog.index"))

@@ -1,18 +1,36 @@
-"""What a place holds: the places under it, the teams that work there, its households."""
+"""What a place holds: the places under it, the teams that work there, its households, and
+its coverage this year, read from the summaries as the coverage page reads it."""
+
+from datetime import date
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
-from app.access import area_filter, manages_places, team_filter
+from app.access import allowed, area_filter, manages_places, team_filter
 from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.areas.queries import child_order
+from app.core.db import local_today
+from app.coverage.periods import period_from
+from app.coverage.queries import table, view_of
 from app.extensions import db
 from app.households.queries import household_counts
 from app.teams.models import Membership, Team, team_villages
 
 
-def area_page(user: User, area: Area) -> dict:
+def area_coverage(user: User, area: Area, today: date) -> dict:
+    """This year's coverage figures of ``area`` and of the children it lists, exactly the rows of
+    the coverage page for the period "this year"; nothing for a user without a coverage page
+    of it (a volunteer)."""
+    view = view_of(user, area) if allowed(user, "coverage.show") else None
+    if view is None:
+        return {"coverage": None, "coverage_rows": {}}
+    period = period_from({"period": "year"}, today)
+    rows, total = table(view, period)
+    return {"coverage": total, "coverage_rows": {row.area.id: row for row in rows}, "coverage_period": period}
+
+
+def area_page(user: User, area: Area, today: date | None = None) -> dict:
     ancestors = list(db.session.scalars(
         select(Area).where(Area.id.in_(area.ancestor_ids()[:-1]), area_filter(user)).order_by(Area.path)
     ))
@@ -57,4 +75,5 @@ def area_page(user: User, area: Area) -> dict:
         "child_counts": child_counts,
         "household_counts": household_counts(village_ids),
         "teams": teams,
+        **area_coverage(user, area, today or local_today()),
     }

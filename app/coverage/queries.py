@@ -363,18 +363,29 @@ def matrix(view: View, period: Period) -> Matrix:
     member_ids = sorted({m for ids in members.values() for m in ids})
     reached: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     child = {member: c for c, ids in members.items() for member in ids}
-    for area_id, key, count in db.session.execute(
-        select(Bucket.area_id, Bucket.key, func.sum(Bucket.reached))
-        .where(Bucket.area_id.in_(member_ids), Bucket.key.in_([s.id for s in services]),
-               within(Bucket, FIRST_DAY, period.end))
-        .group_by(Bucket.area_id, Bucket.key)
-    ):
-        reached[child[area_id]][key] += int(count or 0)
+    for area_id, per_service in reached_by_service(member_ids, services, period.end).items():
+        for key, count in per_service.items():
+            reached[child[area_id]][key] += count
     n = denominators(view, member_ids)
     areas = {a.id: a for a in view.children} or {view.area.id: view.area}
     found = Matrix(services)
     for child_id, ids in members.items():
         found.rows.append((areas[child_id], sum(n.get(m, 0) for m in ids), dict(reached.get(child_id, {}))))
+    return found
+
+
+def reached_by_service(area_ids: list[int], services: list[Service], end: date) -> dict[int, dict[int, int]]:
+    """Per summary area, households reached by ``end`` for each of ``services`` (absent: none)."""
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    if not area_ids or not services:
+        return found
+    for area_id, key, count in db.session.execute(
+        select(Bucket.area_id, Bucket.key, func.sum(Bucket.reached))
+        .where(Bucket.area_id.in_(area_ids), Bucket.key.in_([s.id for s in services]), within(Bucket, FIRST_DAY, end))
+        .group_by(Bucket.area_id, Bucket.key)
+    ):
+        if count:
+            found[area_id][key] = int(count)
     return found
 
 

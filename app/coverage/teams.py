@@ -13,12 +13,14 @@ from sqlalchemy.orm import joinedload
 from app.access import helplog_filter
 from app.accounts.models import User
 from app.areas.models import Area
+from app.catalog.models import Service
 from app.core.db import local_today
 from app.core.text import name_sort_key
+from app.coverage.periods import Period, period_from
+from app.coverage.queries import View, reached_by_service, table
 from app.extensions import db
-from app.helplogs.models import HelpLog, LogStatus, help_log_services
+from app.helplogs.models import HelpLog, LogStatus
 from app.helplogs.queries import LOG_OPTIONS, active_services
-from app.households.queries import household_counts
 from app.tasks.queries import TaskFilters, progress, task_list
 from app.teams.models import Membership, Team, team_villages
 
@@ -40,10 +42,14 @@ class MemberStats:
 
 @dataclass
 class VillageReach:
+    """A village's coverage, read from the summaries as the coverage page reads it."""
+
     village: Area
-    reached: int | None  # None: no approved log in the village yet ("—", not 0)
-    total: int | None  # declared by the commune, else registered; None when neither is known
+    reached: int | None  # None: no approved visit in the village yet ("—", not 0)
+    total: int | None  # declared by the commune, else in the app's list; None when neither is known
     by_service: dict[int, int]
+    visits: int = 0  # approved, within the period
+    people: int = 0  # helped, within the period
 
     @property
     def share(self) -> float | None:
@@ -90,43 +96,35 @@ def member_stats(team: Team, today: date) -> tuple[list[MemberStats], int]:
     return members, pending
 
 
-def village_reach(team: Team) -> list[VillageReach]:
-    """Households reached in the team's villages, by any team: coverage is about households.
-    Approved logs only; a group session (no household) reaches no household."""
+def village_reach(user: User, team: Team, period: Period, services: list[Service]) -> list[VillageReach]:
+    """The coverage of the team's villages, by any team (coverage is about households), from the
+    same summaries and the same query as the coverage page: households reached by the period's
+    end, approved visits and people helped within it."""
     village_ids = select(team_villages.c.village_id).where(team_villages.c.team_id == team.id)
     villages = list(db.session.scalars(
         select(Area).where(Area.id.in_(village_ids)).order_by(Area.search_key, Area.former_commune, Area.id)
     ))
     if not villages:
         return []
-    approved = (HelpLog.village_id.in_([v.id for v in villages]), HelpLog.status == LogStatus.APPROVED,
-                HelpLog.household_id.is_not(None))
-    reached = dict(db.session.execute(
-        select(HelpLog.village_id, func.count(HelpLog.household_id.distinct()))
-        .where(*approved).group_by(HelpLog.village_id)
-    ).all())
-    by_service: dict[int, dict[int, int]] = {}
-    for village_id, service_id, count in db.session.execute(
-        select(HelpLog.village_id, help_log_services.c.service_id, func.count(HelpLog.household_id.distinct()))
-        .join(help_log_services, help_log_services.c.log_id == HelpLog.id)
-        .where(*approved).group_by(HelpLog.village_id, help_log_services.c.service_id)
-    ):
-        by_service.setdefault(village_id, {})[service_id] = count
-    registered = household_counts([v.id for v in villages])
+    rows, _ = table(View(user, team.commune, villages, {v.id: [v.id] for v in villages}), period)
+    by_service = reached_by_service([v.id for v in villages], services, period.end)
     return [
-        VillageReach(village=v, reached=reached.get(v.id),
-                     total=v.declared_households or registered.get(v.id) or None,
-                     by_service=by_service.get(v.id, {}))
-        for v in villages
+        VillageReach(village=row.area, reached=row.reached if row.has_data else None,
+                     total=row.households or None, by_service=by_service.get(row.area.id, {}),
+                     visits=row.visits, people=row.people)
+        for row in rows
     ]
 
 
-def team_stats(team: Team, today: date | None = None) -> dict:
-    """Everything the team statistics page shows, in seven statements."""
+def team_stats(user: User, team: Team, today: date | None = None) -> dict:
+    """Everything the team statistics page shows, in a fixed number of statements; the villages'
+    figures are this year's, as the coverage page shows them with the period "this year"."""
     today = today or local_today()
     members, pending = member_stats(team, today)
+    period = period_from({"period": "year"}, today)
+    services = active_services()
     return {"today": today, "week_start": week_start(today), "members": members, "pending": pending,
-            "villages": village_reach(team), "services": active_services()}
+            "villages": village_reach(user, team, period, services), "services": services, "period": period}
 
 
 ACTIVITY_DAYS = 30
@@ -152,4 +150,4 @@ def team_activity(user: User, team) -> dict:
 def team_stats_page(user: User, team: Team, today: date | None = None) -> dict:
     """The leader's team page: the members' and villages' figures, and the team's active tasks."""
     tasks = task_list(user, TaskFilters(team_id=team.id), page=1)
-    return {"tasks": tasks, "done": progress(t.id for t in tasks.items), **team_stats(team, today)}
+    return {"tasks": tasks, "done": progress(t.id for t in tasks.items), **team_stats(user, team, today)}

@@ -20,6 +20,14 @@ def chunks(rows: list[dict], size: int = CHUNK):
         yield rows[start:start + size]
 
 
+def insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` of ``model`` by chunks; their new ids, in the order of the rows."""
+    ids = []
+    for chunk in chunks(rows):
+        ids += db.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), chunk).scalars()
+    return ids
+
+
 def _copy_rows(table, columns: list[str], chunks) -> int:
     """PostgreSQL: COPY is several times faster than INSERT for the bulk of the rows."""
     connection = db.session.connection().connection.driver_connection

@@ -4,19 +4,21 @@ import random
 import uuid
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts.models import Role, User
+from app.accounts.passwords import hash_password
 from app.accounts.services import create_user
 from app.areas.loader import load_province, read_communes
 from app.areas.models import Area, AreaKind
-from app.areas.services import add_area
 from app.catalog.data import SERVICES
 from app.catalog.models import Service
 from app.core.db import LOCAL_TZ, local_today, utcnow
 from app.core.text import search_key
 from app.coverage import summaries
+from app.demo.bulk import chunks, insert_returning_ids
 from app.demo.names import mobile_number, person_name, shop_name
+from app.demo.story import seed_province_story, story_people
 from app.demo.villages import village_plan
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
@@ -50,6 +52,7 @@ EXTRA_PEOPLE = {
     "tnv.trang": ("Ngô Thu Trang", Role.VOLUNTEER, "18073"),
 }
 HOUSEHOLDS_PER_VILLAGE = 30
+LOG_DAYS = 182  # about six months of logs
 
 
 def seed_services() -> None:
@@ -60,28 +63,37 @@ def seed_services() -> None:
 
 
 def seed_villages(communes: list[Area], rng: random.Random) -> None:
+    """~25 villages per commune, in bulk statements: one INSERT … RETURNING, then their paths."""
     with_villages = set(db.session.scalars(
         select(Area.parent_id).where(Area.kind == AreaKind.VILLAGE).distinct()
     ))
-    rows = {row.code: row for row in read_communes()}
+    rows_by_code = {row.code: row for row in read_communes()}
+    rows, parents = [], []
     for commune in communes:
         if commune.id in with_villages:
             continue
-        plan = village_plan(rows[commune.code], rng)
-        for name, former in plan:
-            add_area(AreaKind.VILLAGE, name, commune, former_commune=former,
-                     declared_households=rng.randint(200, 260))
+        for name, former in village_plan(rows_by_code[commune.code], rng):
+            rows.append({"kind": AreaKind.VILLAGE, "name": name, "search_key": search_key(name),
+                         "parent_id": commune.id, "path": "", "former_commune": former,
+                         "declared_households": rng.randint(200, 260)})
+            parents.append(commune)
+    ids = insert_returning_ids(Area, rows)
+    for chunk in chunks([{"id": i, "path": f"{p.path}{i}/"} for i, p in zip(ids, parents, strict=True)]):
+        db.session.execute(update(Area), chunk)
 
 
-def seed_people(areas_by_code: dict[str, Area]) -> dict[str, User]:
+def seed_people(areas_by_code: dict[str, Area], extra: dict | None = None) -> dict[str, User]:
+    """The demo accounts and the teams' people, all with the demo password (hashed once)."""
     people = {username: (name, role, code) for username, name, role, code in DEMO_ACCOUNTS}
     people.update(EXTRA_PEOPLE)
+    people.update(extra or {})
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(people)))}
-    for username, (name, role, code) in people.items():
-        if username not in users:
-            users[username] = create_user(None, username=username, full_name=name,
-                                          password=DEMO_PASSWORD, role=role,
-                                          home_area=areas_by_code[code])
+    missing = [username for username in people if username not in users]
+    shared = hash_password(DEMO_PASSWORD) if missing else None
+    for username in missing:
+        name, role, code = people[username]
+        users[username] = create_user(None, username=username, full_name=name, password=DEMO_PASSWORD,
+                                      role=role, home_area=areas_by_code[code], password_hash=shared)
     return users
 
 
@@ -145,7 +157,7 @@ RETURN_REASONS = ["wrong_household", "wrong_service", "missing_details"]
 
 
 def seed_logs(teams: list[Team], rng: random.Random) -> None:
-    """Logs across the last four months, mostly approved, so every screen has something to show."""
+    """Logs across the last six months, mostly approved, so every screen has something to show."""
     if db.session.scalar(select(func.count()).select_from(HelpLog)):
         return
     services = list(db.session.scalars(select(Service).order_by(Service.sort_order)))
@@ -162,7 +174,7 @@ def seed_logs(teams: list[Team], rng: random.Random) -> None:
             for _ in range(rng.randint(1, 3)):
                 add_demo_log(team, rng.choice(authors), household.village_id, household.id,
                              rng.sample(common, rng.randint(1, 2)) if rng.random() < 0.8 else [rng.choice(services)],
-                             today - timedelta(days=rng.randint(0, 120)), rng)
+                             today - timedelta(days=rng.randint(0, LOG_DAYS)), rng)
         for _ in range(3):
             village = rng.choice(team.villages)
             add_demo_log(team, rng.choice(authors), village.id, None, rng.sample(common, 2),
@@ -175,6 +187,7 @@ def add_demo_log(team, author, village_id, household_id, services, helped_on, rn
     status = (LogStatus.SUBMITTED if recent and roll < 0.5 else
               LogStatus.RETURNED if roll < 0.08 else LogStatus.APPROVED)
     received = datetime.combine(helped_on, time(9 + rng.randint(0, 8), rng.randint(0, 59)), LOCAL_TZ)
+    received = min(received, utcnow() - timedelta(minutes=5))  # today's logs: not in the future
     log = HelpLog(
         client_uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), author=author, team=team,
         village_id=village_id, household_id=household_id, people_count=people or rng.randint(1, 3),
@@ -182,7 +195,7 @@ def add_demo_log(team, author, village_id, household_id, services, helped_on, rn
         received_at=received, updated_at=received, status=status, services=services,
     )
     if status != LogStatus.SUBMITTED:
-        log.reviewed_at = received + timedelta(days=1)
+        log.reviewed_at = min(received + timedelta(days=1), utcnow())
         log.reviewed_by = next((m.user for m in team.memberships if m.is_leader), author)
     if status == LogStatus.RETURNED:
         log.return_reason = rng.choice(RETURN_REASONS)
@@ -239,12 +252,13 @@ def seed_demo() -> dict[str, int]:
     province, communes = load_province()
     seed_villages(communes, rng)
     areas_by_code = {a.code: a for a in [province, *communes]}
-    users = seed_people(areas_by_code)
+    users = seed_people(areas_by_code, story_people())
     teams = seed_teams(areas_by_code, users)
     seed_households(teams, users, rng)
     db.session.flush()
     seed_logs(teams, rng)
     seed_tasks(teams, users)
+    seed_province_story(areas_by_code, users, rng)
     summaries.rebuild()
     db.session.commit()
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731

@@ -1,9 +1,11 @@
 """Coverage in Chromium, at phone size (390×844) and on a laptop (1280×800): the demo staff user
 drills from the province into a commune and a village, uses every filter, sort and tab once,
-and goes Back; a leader follows a gap to a prefilled new task. Each swap is htmx's (the page is
+downloads the table as CSV (Vietnamese names intact), and goes Back (the URL and the table
+follow); a leader follows a gap to a prefilled new task. Each swap is htmx's (the page is
 not reloaded); screenshots in Vietnamese and English."""
 
 import re
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -15,6 +17,7 @@ from tests.browser.helpers import sign_in
 
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 COMMUNE = "Xã Thạch Hà"  # the demo teams' commune (former district: Huyện Thạch Hà)
+BOM = b"\xef\xbb\xbf"
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +94,23 @@ def h1(page: Page, text: str) -> None:
     expect(page.locator("main h1")).to_have_text(text)
 
 
+def number(cell: str) -> int:
+    """A figure as the page prints it (1.234, or "—" for no data) as a number."""
+    return 0 if cell.strip() in ("", "—") else int(cell.split()[0].replace(".", ""))
+
+
+def table_text(page: Page) -> str:
+    expect(page.locator("#coverage")).not_to_have_class(re.compile("htmx-request"))
+    return page.locator(".coverage-table").inner_text()
+
+
+def download(page: Page, label: str, index: int = 0) -> bytes:
+    """The file behind the page's nth export link named ``label``, as the browser saved it."""
+    with page.expect_download() as info:
+        page.locator(".export-links a", has_text=label).nth(index).click()
+    return Path(info.value.path()).read_bytes()
+
+
 @pytest.mark.parametrize("size", ["phone", "laptop"])
 def test_staff_drill_down_filter_sort_and_back(page: Page, places, size):
     sized(page, size)
@@ -129,9 +149,16 @@ def test_staff_drill_down_filter_sort_and_back(page: Page, places, size):
     header.locator("a").click()
     expect(page.locator(".coverage-table thead th", has_text="Lượt hỗ trợ")).to_have_attribute(
         "aria-sort", "descending")
-    expect(rows.first.locator("th")).to_contain_text(COMMUNE)
     expect(page).to_have_url(re.compile(r"sort=visits&dir=desc"))
+    visits = [number(cell) for cell in rows.locator("td:nth-of-type(4)").all_inner_texts()]
+    assert visits == sorted(visits, reverse=True) and visits[0] > 0, visits  # the busiest commune first
     swapped_in_place(page)
+
+    # The table as a CSV file: Excel's byte-order mark, and the communes' Vietnamese names intact.
+    table_csv = download(page, "CSV")
+    assert table_csv.startswith(BOM), table_csv[:10]
+    text = table_csv.decode("utf-8-sig")
+    assert COMMUNE in text and "Xã Việt Xuyên" in text and "Xã Kỳ Anh" not in text  # the district's communes
 
     # The matrix tab: areas × kinds of help, the area column held while the box scrolls.
     page.locator(".view-tabs a", has_text="Theo nội dung hỗ trợ").click()
@@ -213,6 +240,18 @@ def test_staff_drill_down_filter_sort_and_back(page: Page, places, size):
     h1(page, COMMUNE)
     expect(page.locator(".period-line")).to_contain_text("Từ 01/09/2026 đến 31/10/2026")
     no_household_names(page, places)
+
+    # Back after a filter: the URL and the table return to what they were.
+    before_url, before_rows = page.url, table_text(page)
+    page.select_option("#coverage-service", "")
+    expect(page).not_to_have_url(before_url)
+    assert f"service={places['vneid']}" not in page.url
+    expect(page.locator(".period-line")).not_to_contain_text("Định danh điện tử VNeID")
+    assert table_text(page) != before_rows, "every kind of help should count more visits than VNeID alone"
+    page.go_back()
+    expect(page).to_have_url(before_url)
+    expect(page.locator(".period-line")).to_contain_text("Định danh điện tử VNeID")
+    assert table_text(page) == before_rows
 
 
 @pytest.mark.parametrize("size", ["phone", "laptop"])

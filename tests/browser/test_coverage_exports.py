@@ -43,7 +43,7 @@ def test_staff_set_targets_by_form_and_csv_then_download_each_export(page: Page,
     signed_in(page, "staff")
     page.goto("/coverage/targets/")
     expect(page.locator("h1")).to_have_text("Chỉ tiêu · Tỉnh Hà Tĩnh")
-    page.locator("main .list a", has_text="Xã Thạch Hà").click()
+    page.locator("main .list").get_by_role("link", name="Xã Thạch Hà", exact=True).click()  # not its target's
     expect(page.locator("h1")).to_have_text("Chỉ tiêu · Xã Thạch Hà")
     assert_no_horizontal_scroll(page)
 

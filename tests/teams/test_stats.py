@@ -6,6 +6,7 @@ import pytest
 
 from app.accounts.models import Role
 from app.areas.models import AreaKind
+from app.coverage import summaries
 from app.coverage.teams import team_stats
 from app.helplogs.models import LogStatus
 from app.teams.models import MemberRole, Membership
@@ -41,7 +42,7 @@ def test_each_member_this_week_and_month(db, world, services):
     former = make_user("former", full_name="Phan Văn Cũ")
     log(db, former, team, h2, helped_on=WEDNESDAY)  # left the team; the log still waits
 
-    stats = team_stats(team, today=WEDNESDAY)
+    stats = team_stats(world["leader"], team, today=WEDNESDAY)
 
     assert figures(stats, volunteer) == (2, 3, pytest.approx(1 / 3), 1, 2)
     assert figures(stats, world["leader"]) == (0, 0, None, 0, 0)
@@ -56,7 +57,7 @@ def test_the_week_may_start_in_the_previous_month(db, world, services):
     log(db, volunteer, team, world["household_a"], helped_on=date(2026, 12, 1), status=LogStatus.APPROVED)
     log(db, volunteer, team, world["household_a"], helped_on=date(2026, 12, 7))  # next week
 
-    assert figures(team_stats(team, today=date(2026, 12, 2)), volunteer)[:3] == (2, 2, 0.5)
+    assert figures(team_stats(world["leader"], team, today=date(2026, 12, 2)), volunteer)[:3] == (2, 2, 0.5)
 
 
 def test_members_in_vietnamese_name_order(db, world, services):
@@ -64,11 +65,12 @@ def test_members_in_vietnamese_name_order(db, world, services):
     for username, name in (("an", "Nguyễn Văn An"), ("binh", "Trần Thị Bình"), ("yen", "Lê Thị Yến")):
         team.memberships.append(Membership(user=make_user(username, full_name=name), role=MemberRole.MEMBER))
     db.session.commit()
-    names = [m.membership.user.full_name for m in team_stats(team, today=WEDNESDAY)["members"]]
+    names = [m.membership.user.full_name for m in team_stats(world["leader"], team, today=WEDNESDAY)["members"]]
     assert names == ["Nguyễn Văn An", "Trần Thị Bình", "Leader", "Volunteer", "Lê Thị Yến"]
 
 
 def test_village_reach_counts_distinct_households_of_approved_logs_of_any_team(db, world, services):
+    """The figures the coverage page shows for the village this year (the summaries)."""
     team, village = world["team_a"], world["village_a1"]
     team.villages.append(world["village_a2"])
     db.session.commit()
@@ -79,19 +81,23 @@ def test_village_reach_counts_distinct_households_of_approved_logs_of_any_team(d
     log(db, world["volunteer"], team, h1, [vneid], **approved)  # the same household again
     log(db, world["outsider"], world["team_b"], h2, [vneid], **approved)  # another team, same village
     log(db, world["volunteer"], team, h3, [qr], helped_on=WEDNESDAY, status=LogStatus.RETURNED)
-    log(db, world["volunteer"], team, None, [qr], village_id=village.id, **approved)  # a group session
+    log(db, world["volunteer"], team, None, [qr], village_id=village.id, people_count=12, **approved)  # a group session
+    log(db, world["volunteer"], team, h2, [dvc], helped_on=date(2025, 12, 30), status=LogStatus.APPROVED)  # last year
+    summaries.rebuild()
+    db.session.commit()
 
-    reach = {r.village.id: r for r in team_stats(team, today=WEDNESDAY)["villages"]}
+    reach = {r.village.id: r for r in team_stats(world["leader"], team, today=WEDNESDAY)["villages"]}
 
     a1, a2 = reach[village.id], reach[world["village_a2"].id]
     assert (a1.reached, a1.total) == (2, 4)  # of the four registered households
-    assert a1.by_service == {vneid.id: 2, dvc.id: 1}
+    assert a1.by_service == {vneid.id: 2, dvc.id: 2}
+    assert (a1.visits, a1.people) == (4, 15)  # this year's approved visits; a group session counts its people
     assert a1.share == 0.5
     assert (a2.reached, a2.total, a2.share, a2.by_service) == (None, None, None, {})
 
     village.declared_households = 120
     db.session.commit()
-    reach = {r.village.id: r for r in team_stats(team, today=WEDNESDAY)["villages"]}
+    reach = {r.village.id: r for r in team_stats(world["leader"], team, today=WEDNESDAY)["villages"]}
     assert reach[village.id].total == 120
 
 
