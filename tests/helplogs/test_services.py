@@ -10,6 +10,7 @@ from app.audit.models import AuditEvent
 from app.core.db import local_today
 from app.helplogs.models import LogStatus, Outcome
 from app.helplogs.services import LogError, edit_log, recent_overlaps, submit_log
+from tests.conftest import english, events, make_member
 from tests.helplogs.conftest import base_input, log_count
 
 
@@ -26,6 +27,33 @@ def test_same_client_uuid_returns_the_saved_log(db, world, services):
     first, created = submit_log(world["volunteer"], key, base_input(world, services))
     again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3))
     assert created and not created_again and again.id == first.id and log_count(db, world) == 1
+
+
+def test_a_stored_client_uuid_returns_the_saved_log_even_when_the_data_now_fails(db, world, services):
+    key = str(uuid.uuid4())
+    first, _ = submit_log(world["volunteer"], key, base_input(world, services))
+    again, created = submit_log(world["volunteer"], key, base_input(world, services, people_count=0, service_ids=[]))
+    assert not created and again.id == first.id and log_count(db, world) == 1
+
+
+def test_known_new_twice_with_one_client_uuid_stores_one_row(db, world, services):
+    key = str(uuid.uuid4())
+    first, created = submit_log(world["volunteer"], key, base_input(world, services), known_new=True)
+    again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3),
+                                      known_new=True)
+    assert created and not created_again and again.id == first.id and again.people_count == 1
+    assert log_count(db, world) == 1
+    assert [e.object_id for e in events(db, "helplog.submitted")] == [first.id]
+
+
+def test_only_the_author_edits_a_log(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    for someone in (world["leader"], make_member(world["team_a"], "second")):
+        with pytest.raises(LogError) as error:
+            edit_log(someone, log, base_input(world, services, outcome=Outcome.PARTLY), version=1)
+        assert english(error.value) == "Only the volunteer who logged the help can change it."
+    db.session.expire_all()
+    assert log.outcome == Outcome.DONE and log.version == 1 and len(events(db, "helplog.updated")) == 0
 
 
 def test_group_session_needs_a_people_count(db, world, services):
