@@ -62,19 +62,25 @@ def test_group_session_needs_a_people_count(db, world, services):
     assert log.is_group and log.people_count == 25
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"household_id": None, "people_count": 0}, "people_count"),
-    ({"people_count": 0}, "people_count"),
-    ({"people_count": 10_000}, "people_count"),
-    ({"service_ids": []}, "service_ids"),
-    ({"helped_on": local_today() + timedelta(days=1)}, "helped_on"),
-    ({"helped_on": local_today() - timedelta(days=31)}, "helped_on"),
-    ({"note": "CCCD 042095001234"}, "note"),
+@pytest.mark.parametrize("overrides,field,message", [
+    ({"household_id": None, "people_count": 0}, "people_count",
+     "A group session needs the number of people, from 1 to 500."),
+    ({"household_id": None, "people_count": 501}, "people_count",
+     "A group session needs the number of people, from 1 to 500."),
+    ({"people_count": 0}, "people_count", "People helped must be between 1 and 50."),
+    ({"people_count": 51}, "people_count", "People helped must be between 1 and 50."),
+    ({"service_ids": []}, "service_ids", "Choose at least one kind of help."),
+    ({"helped_on": local_today() + timedelta(days=1)}, "helped_on", "The date cannot be in the future."),
+    ({"helped_on": local_today() - timedelta(days=31)}, "helped_on", "Help can be logged up to 30 days back."),
+    ({"note": "x" * 501}, "note", "At most 500 characters."),
+    ({"note": "CCCD 042095001234"}, "note", None),
 ])
-def test_rules(db, world, services, overrides, field):
+def test_rules(db, world, services, overrides, field, message):
     with pytest.raises(LogError) as error:
         submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, **overrides))
     assert error.value.field == field
+    if message is not None:
+        assert english(error.value) == message
     db.session.rollback()
     assert log_count(db, world) == 0
 
@@ -83,6 +89,15 @@ def test_thirty_days_back_is_allowed(db, world, services):
     log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
                         base_input(world, services, helped_on=local_today() - timedelta(days=30)))
     assert log.id
+
+
+def test_the_limits_themselves_are_allowed(db, world, services):
+    group, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                          base_input(world, services, household_id=None, people_count=500, note="x" * 500))
+    household, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, people_count=50))
+    single, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                           base_input(world, services, household_id=None, people_count=1))
+    assert (group.people_count, household.people_count, single.people_count) == (500, 50, 1)
 
 
 def test_village_outside_the_teams_and_household_of_another_village(db, world, services):

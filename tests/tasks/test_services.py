@@ -13,7 +13,7 @@ from app.helplogs.models import LogStatus
 from app.tasks.models import Task, TaskScope, TaskStatus
 from app.tasks.queries import other_tasks_covering, progress
 from app.tasks.services import Choose, TaskError, claim_task, create_task, end_task, release_task, update_task
-from tests.conftest import make_log, make_member, make_task
+from tests.conftest import english, make_log, make_member, make_task
 from tests.tasks.conftest import approved, count_tasks, households_of, task_input
 
 
@@ -151,8 +151,10 @@ def test_an_open_task_is_claimed_once(db, world):
 def test_release_by_the_holder_or_a_leader_only(db, world):
     second = make_member(world["team_a"], "second")
     task = claim_task(world["volunteer"], world["task_a"])
-    with pytest.raises(TaskError):
+    with pytest.raises(TaskError) as error:
         release_task(second, task)
+    assert error.value.status == 403 and task.assignee_id == world["volunteer"].id
+    assert english(error.value) == "Only the volunteer who took this task, or a leader, can give it back."
     release_task(world["leader"], task)
     assert task.assignee_id is None and task.claimable
     actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "tasks")
