@@ -55,6 +55,15 @@ def test_second_return_requires_the_comment(db, world, services):
     assert event.changes["reason"] == "other" and event.changes["comment"] == "Ghi rõ số điện thoại"
 
 
+def test_only_this_logs_own_returns_count_for_the_comment_rule(db, world, services):
+    other = make_log(world["volunteer"], world["team_a"], world["household_a"])
+    return_log(world["leader"], other, version=1, reason="other", comment="")
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    assert actions(db, log) == ["helplog.submitted"]
+    return_log(world["leader"], log, version=1, reason="wrong_household", comment="")
+    assert fresh(db, log).status == LogStatus.RETURNED and fresh(db, log).return_comment is None
+
+
 def test_bulk_approval_skips_and_reports_the_stale_one(db, world):
     logs = [make_log(world["volunteer"], world["team_a"], world["household_a"]) for _ in range(3)]
     approve_log(world["leader"], logs[1], version=1)  # reviewed meanwhile

@@ -4,7 +4,7 @@ rules, progress from approved logs, claiming and releasing, changing and ending.
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.models import AuditEvent
 from app.core.db import local_today
@@ -155,11 +155,32 @@ def test_release_by_the_holder_or_a_leader_only(db, world):
         release_task(second, task)
     assert error.value.status == 403 and task.assignee_id == world["volunteer"].id
     assert english(error.value) == "Only the volunteer who took this task, or a leader, can give it back."
+    claimed_at = task.updated_at
     release_task(world["leader"], task)
-    assert task.assignee_id is None and task.claimable
+    assert task.assignee_id is None and task.claimable and task.updated_at > claimed_at
     actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "tasks")
                                       .order_by(AuditEvent.id)))
     assert actions == ["task.claimed", "task.released"]
+    released = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.released"))
+    assert released.actor_id == world["leader"].id and released.changes == {"assignee_id": world["volunteer"].id}
+
+
+def test_a_release_loses_to_a_change_made_meanwhile(db, world):
+    second = make_member(world["team_a"], "second")
+    task = claim_task(world["volunteer"], world["task_a"])
+    # Meanwhile the leader gave it back and the second member took it; this request still holds the old row.
+    db.session.execute(update(Task).where(Task.id == task.id).values(assignee_id=second.id, version=Task.version + 2)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    with pytest.raises(Stale):
+        release_task(world["volunteer"], task)
+    assert db.session.get(Task, task.id).assignee_id == second.id
+    ended = claim_task(world["volunteer"], make_task(world["team_a"], world["village_a1"], task.services,
+                                                     leader=world["leader"]))
+    end_task(world["leader"], ended, TaskStatus.CLOSED, version=ended.version)
+    with pytest.raises(Stale):
+        release_task(world["volunteer"], ended)
+    assert db.session.get(Task, ended.id).assignee_id == world["volunteer"].id
 
 
 def test_an_assigned_task_cannot_be_released(db, world, services):
