@@ -7,7 +7,7 @@ from app.access import can
 from app.tasks.models import Task, TaskStatus
 from app.tasks.services import TaskError, claim_task, create_task, leads
 from app.teams.models import MemberRole, Membership
-from tests.conftest import make_household, make_log, make_member, make_user, sign_in
+from tests.conftest import english, make_household, make_log, make_member, make_user, sign_in
 from tests.tasks.conftest import count_tasks, new_task_form, task_input
 
 
@@ -24,7 +24,7 @@ def test_only_a_leader_of_the_team_sets_its_tasks(db, world, services):
 def test_only_team_members_claim(db, world):
     with pytest.raises(TaskError) as error:
         claim_task(world["outsider"], world["task_a"])
-    assert error.value.status == 403
+    assert error.value.status == 403 and english(error.value) == "Only the team's members can take this task."
 
 
 def test_a_commune_administrator_cannot_set_tasks_for_another_communes_team(db, world, services):

@@ -223,3 +223,28 @@ def test_close_and_cancel_end_the_task(db, world):
     assert task.status == TaskStatus.CLOSED and task.ended_at is not None
     with pytest.raises(Stale):
         end_task(world["leader"], task, TaskStatus.CANCELLED, version=2)
+
+
+def test_close_and_cancel_are_audited_as_such(db, world):
+    other = make_task(world["team_a"], world["village_a1"], world["task_a"].services, leader=world["leader"])
+    end_task(world["leader"], world["task_a"], TaskStatus.CLOSED, version=1)
+    end_task(world["leader"], other, TaskStatus.CANCELLED, version=1)
+    assert other.status == TaskStatus.CANCELLED and other.ended_at is not None
+    ended = [(e.action, e.actor_id, e.object_type, e.object_id) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.in_(("task.closed", "task.cancelled"))).order_by(AuditEvent.id))]
+    assert ended == [("task.closed", world["leader"].id, "tasks", world["task_a"].id),
+                     ("task.cancelled", world["leader"].id, "tasks", other.id)]
+
+
+def test_a_claim_is_audited_and_an_ended_task_cannot_be_claimed(db, world):
+    task = world["task_a"]
+    created_at = task.updated_at
+    claim_task(world["volunteer"], task)
+    assert task.updated_at > created_at
+    claimed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.claimed"))
+    assert (claimed.actor_id, claimed.object_id) == (world["volunteer"].id, task.id)
+    ended = make_task(world["team_a"], world["village_a1"], task.services, leader=world["leader"])
+    end_task(world["leader"], ended, TaskStatus.CANCELLED, version=1)
+    with pytest.raises(Stale):
+        claim_task(world["volunteer"], ended)
+    assert db.session.get(Task, ended.id).assignee_id is None
