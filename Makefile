@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install translations extract-messages clean
+.PHONY: run test install translations extract-messages mutants clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,9 +32,17 @@ test: translations
 		SUITE_ON_POSTGRES=1 $(BIN)/python -m pytest -m "not browser"; \
 	fi
 
+# Mutation testing (setup.cfg [mutmut]): app/access.py and the services, mutated one change at a
+# time in a copy under mutants/, each mutant against the tests that run its code. Not part of
+# `make test` (it takes long): `make mutants`, or one module with MUTANTS='app.access.*'.
+MUTANTS ?=
+mutants: translations
+	$(BIN)/mutmut run --max-children $${MUTMUT_CHILDREN:-2} $(MUTANTS)
+	$(BIN)/mutmut results
+
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o app/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache mutants

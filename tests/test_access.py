@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.access import ACCESS, ANYONE, can, missing_endpoints, scoped
+from app.access import ACCESS, ANYONE, allowed, can, missing_endpoints, scoped
 from app.accounts.models import Role
 from app.areas.models import Area
 from app.households.models import Household
@@ -210,3 +210,13 @@ def test_staff_without_home_area_sees_nothing(db, world):
     world["staff"].home_area = None
     db.session.commit()
     assert list(db.session.scalars(scoped(world["staff"], Area))) == []
+
+
+def test_allowed_answers_from_the_table_for_links_and_buttons(world):
+    from flask_login import AnonymousUserMixin
+
+    nobody = AnonymousUserMixin()
+    assert allowed(nobody, "auth.login") and allowed(world["volunteer"], "auth.login")
+    assert not allowed(nobody, "home.index") and allowed(world["volunteer"], "home.index")
+    assert allowed(world["admin"], "households.anonymise") and not allowed(world["leader"], "households.anonymise")
+    assert not allowed(world["admin"], "no.such_endpoint")

@@ -4,11 +4,12 @@ commune, and nobody gives a role wider than their own."""
 import pytest
 from sqlalchemy import select
 
+from app.access import user_filter
 from app.accounts.models import Role, User
 from app.accounts.rules import AccountError, check_role_grant
 from app.accounts.services import deactivate_account, update_account
 from tests.accounts.conftest import new_account
-from tests.conftest import events, sign_in
+from tests.conftest import events, make_user, sign_in
 
 
 def test_nobody_gives_a_role_wider_than_their_own(world):
@@ -88,3 +89,17 @@ def test_commune_admin_form_offers_only_their_areas(client, world, commune_admin
     html = client.get("/accounts/new").get_data(as_text=True)
     assert "Xã Thạch Hà" in html and "Xã Can Lộc" not in html and "Tỉnh Hà Tĩnh" not in html
     assert "Không có địa bàn" not in html
+
+
+def test_whose_accounts_each_one_sees(db, world, commune_admin):
+    make_user("homeless", Role.VOLUNTEER)  # an account without a home area
+    nowhere_admin = make_user("admin_all", Role.ADMIN)
+
+    def visible(user):
+        return set(db.session.scalars(select(User.username).where(user_filter(user))))
+
+    everyone = {"admin", "staff", "staff_b", "leader", "volunteer", "outsider", "admin_a", "homeless", "admin_all"}
+    assert visible(world["volunteer"]) == {"volunteer"} and visible(world["staff"]) == {"staff"}
+    assert visible(world["admin"]) == everyone  # the province: those without an area too
+    assert visible(nowhere_admin) == everyone
+    assert visible(commune_admin) == {"leader", "volunteer", "admin_a"}

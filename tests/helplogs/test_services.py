@@ -10,6 +10,7 @@ from app.audit.models import AuditEvent
 from app.core.db import local_today
 from app.helplogs.models import LogStatus, Outcome
 from app.helplogs.services import LogError, edit_log, recent_overlaps, submit_log
+from tests.conftest import english, events, make_member
 from tests.helplogs.conftest import base_input, log_count
 
 
@@ -28,25 +29,58 @@ def test_same_client_uuid_returns_the_saved_log(db, world, services):
     assert created and not created_again and again.id == first.id and log_count(db, world) == 1
 
 
+def test_a_stored_client_uuid_returns_the_saved_log_even_when_the_data_now_fails(db, world, services):
+    key = str(uuid.uuid4())
+    first, _ = submit_log(world["volunteer"], key, base_input(world, services))
+    again, created = submit_log(world["volunteer"], key, base_input(world, services, people_count=0, service_ids=[]))
+    assert not created and again.id == first.id and log_count(db, world) == 1
+
+
+def test_known_new_twice_with_one_client_uuid_stores_one_row(db, world, services):
+    key = str(uuid.uuid4())
+    first, created = submit_log(world["volunteer"], key, base_input(world, services), known_new=True)
+    again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3),
+                                      known_new=True)
+    assert created and not created_again and again.id == first.id and again.people_count == 1
+    assert log_count(db, world) == 1
+    assert [e.object_id for e in events(db, "helplog.submitted")] == [first.id]
+
+
+def test_only_the_author_edits_a_log(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    for someone in (world["leader"], make_member(world["team_a"], "second")):
+        with pytest.raises(LogError) as error:
+            edit_log(someone, log, base_input(world, services, outcome=Outcome.PARTLY), version=1)
+        assert english(error.value) == "Only the volunteer who logged the help can change it."
+    db.session.expire_all()
+    assert log.outcome == Outcome.DONE and log.version == 1 and len(events(db, "helplog.updated")) == 0
+
+
 def test_group_session_needs_a_people_count(db, world, services):
     log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
                         base_input(world, services, household_id=None, people_count=25))
     assert log.is_group and log.people_count == 25
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"household_id": None, "people_count": 0}, "people_count"),
-    ({"people_count": 0}, "people_count"),
-    ({"people_count": 10_000}, "people_count"),
-    ({"service_ids": []}, "service_ids"),
-    ({"helped_on": local_today() + timedelta(days=1)}, "helped_on"),
-    ({"helped_on": local_today() - timedelta(days=31)}, "helped_on"),
-    ({"note": "CCCD 042095001234"}, "note"),
+@pytest.mark.parametrize("overrides,field,message", [
+    ({"household_id": None, "people_count": 0}, "people_count",
+     "A group session needs the number of people, from 1 to 500."),
+    ({"household_id": None, "people_count": 501}, "people_count",
+     "A group session needs the number of people, from 1 to 500."),
+    ({"people_count": 0}, "people_count", "People helped must be between 1 and 50."),
+    ({"people_count": 51}, "people_count", "People helped must be between 1 and 50."),
+    ({"service_ids": []}, "service_ids", "Choose at least one kind of help."),
+    ({"helped_on": local_today() + timedelta(days=1)}, "helped_on", "The date cannot be in the future."),
+    ({"helped_on": local_today() - timedelta(days=31)}, "helped_on", "Help can be logged up to 30 days back."),
+    ({"note": "x" * 501}, "note", "At most 500 characters."),
+    ({"note": "CCCD 042095001234"}, "note", None),
 ])
-def test_rules(db, world, services, overrides, field):
+def test_rules(db, world, services, overrides, field, message):
     with pytest.raises(LogError) as error:
         submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, **overrides))
     assert error.value.field == field
+    if message is not None:
+        assert english(error.value) == message
     db.session.rollback()
     assert log_count(db, world) == 0
 
@@ -55,6 +89,15 @@ def test_thirty_days_back_is_allowed(db, world, services):
     log, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
                         base_input(world, services, helped_on=local_today() - timedelta(days=30)))
     assert log.id
+
+
+def test_the_limits_themselves_are_allowed(db, world, services):
+    group, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                          base_input(world, services, household_id=None, people_count=500, note="x" * 500))
+    household, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services, people_count=50))
+    single, _ = submit_log(world["volunteer"], str(uuid.uuid4()),
+                           base_input(world, services, household_id=None, people_count=1))
+    assert (group.people_count, household.people_count, single.people_count) == (500, 50, 1)
 
 
 def test_village_outside_the_teams_and_household_of_another_village(db, world, services):

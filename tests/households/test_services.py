@@ -135,10 +135,16 @@ def test_moving_to_a_village_outside_scope_is_refused_and_nothing_changes(db, wo
 def test_anonymise_erases_personal_data_but_keeps_the_row(db, world):
     household = world["household_a"]
     household.phone = "+84912345678"
+    household.notes = "Nhà cạnh cây đa, gọi trước khi đến"
+    household.consent_method, household.consent_witness = ConsentMethod.VERBAL_WITNESSED, "Trưởng thôn Lê Văn Hải"
     db.session.commit()
     with pytest.raises(HouseholdError):
         anonymise_household(world["volunteer"], household)
+    assert db.session.get(Household, household.id).notes and not household.anonymised_at
     anonymise_household(world["admin"], household)
-    assert household.display_name == "" and household.phone is None and household.anonymised_at
+    db.session.expire_all()
+    household = db.session.get(Household, household.id)
+    assert household.display_name == "" and household.search_key == "" and household.phone is None
+    assert household.notes is None and household.consent_witness is None and household.anonymised_at
     assert count_rows(Household) == 2
     assert search_households(world["admin"], world["village_a1"], q="").total == 0

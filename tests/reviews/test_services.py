@@ -2,6 +2,7 @@
 leader's own logs approved as they are saved."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from app.core.versioning import Stale
 from app.helplogs.models import LogStatus
 from app.helplogs.services import edit_log, submit_log
 from app.reviews.services import ReviewError, approve_log, approve_many, return_log
-from tests.conftest import make_log
+from tests.conftest import count_queries, english, make_log
 from tests.helplogs.conftest import base_input
 from tests.reviews.conftest import actions, fresh
 
@@ -55,6 +56,15 @@ def test_second_return_requires_the_comment(db, world, services):
     assert event.changes["reason"] == "other" and event.changes["comment"] == "Ghi rõ số điện thoại"
 
 
+def test_only_this_logs_own_returns_count_for_the_comment_rule(db, world, services):
+    other = make_log(world["volunteer"], world["team_a"], world["household_a"])
+    return_log(world["leader"], other, version=1, reason="other", comment="")
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    assert actions(db, log) == ["helplog.submitted"]
+    return_log(world["leader"], log, version=1, reason="wrong_household", comment="")
+    assert fresh(db, log).status == LogStatus.RETURNED and fresh(db, log).return_comment is None
+
+
 def test_bulk_approval_skips_and_reports_the_stale_one(db, world):
     logs = [make_log(world["volunteer"], world["team_a"], world["household_a"]) for _ in range(3)]
     approve_log(world["leader"], logs[1], version=1)  # reviewed meanwhile
@@ -66,6 +76,32 @@ def test_bulk_approval_skips_and_reports_the_stale_one(db, world):
     assert fresh(db, logs[0]).status == LogStatus.APPROVED and fresh(db, logs[2]).status == LogStatus.SUBMITTED
     bulk = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "helplog.bulk_approved"))
     assert bulk.changes["count"] == 1
+
+
+def test_bulk_approval_keeps_the_summaries_and_stamps_the_review(db, world):
+    from app.coverage.summaries import drift, rebuild
+
+    logs = [make_log(world["volunteer"], world["team_a"], world["household_a"]) for _ in range(2)]
+    logs[0].received_at, logs[1].received_at = logs[1].received_at, logs[0].received_at - timedelta(minutes=1)
+    db.session.commit()
+    rebuild()  # the factories write no summaries
+    db.session.commit()
+    assert drift() == {}
+    result = approve_many(world["leader"], {log.id: 1 for log in logs})
+    assert [log.id for log in result.approved] == [logs[1].id, logs[0].id]  # the oldest first
+    for log in logs:
+        assert fresh(db, log).reviewed_at is not None and fresh(db, log).reviewed_by_id == world["leader"].id
+    assert drift() == {}
+
+
+def test_bulk_approval_takes_at_most_two_hundred(db, world):
+    with count_queries() as statements:
+        assert approve_many(world["leader"], {}).approved == []
+    assert statements() == 0
+    assert approve_many(world["leader"], {i: 1 for i in range(10**6, 10**6 + 200)}).approved == []
+    with pytest.raises(ReviewError) as error:
+        approve_many(world["leader"], {i: 1 for i in range(10**6, 10**6 + 201)})
+    assert english(error.value) == "Approve at most 200 logs at once."
 
 
 def test_bulk_approval_ignores_logs_of_other_teams(db, world):

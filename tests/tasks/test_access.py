@@ -3,9 +3,11 @@ commune) sets its tasks, in its own villages; only members claim; other teams' t
 
 import pytest
 
+from app.access import can
 from app.tasks.models import Task, TaskStatus
-from app.tasks.services import TaskError, claim_task, create_task
-from tests.conftest import make_household, make_log, make_member, make_user, sign_in
+from app.tasks.services import TaskError, claim_task, create_task, leads
+from app.teams.models import MemberRole, Membership
+from tests.conftest import english, make_household, make_log, make_member, make_user, sign_in
 from tests.tasks.conftest import count_tasks, new_task_form, task_input
 
 
@@ -22,7 +24,7 @@ def test_only_a_leader_of_the_team_sets_its_tasks(db, world, services):
 def test_only_team_members_claim(db, world):
     with pytest.raises(TaskError) as error:
         claim_task(world["outsider"], world["task_a"])
-    assert error.value.status == 403
+    assert error.value.status == 403 and english(error.value) == "Only the team's members can take this task."
 
 
 def test_a_commune_administrator_cannot_set_tasks_for_another_communes_team(db, world, services):
@@ -110,3 +112,36 @@ def test_task_posts_follow_the_access_table(client, world, username, action, db)
     task = db.session.get(Task, world["task_a"].id)
     if response.status_code >= 400:
         assert task.version == 1 and task.status == TaskStatus.ACTIVE and task.assignee_id is None
+
+
+@pytest.fixture()
+def plain_member(db, world):
+    """A leader of team B who is only a plain member of team A."""
+    from app.accounts.models import Role
+    user = make_member(world["team_b"], "leader_b", Role.LEADER, leader=True)
+    db.session.add(Membership(team=world["team_a"], user=user, role=MemberRole.MEMBER))
+    db.session.commit()
+    return user
+
+
+def test_a_plain_member_of_the_team_cannot_set_or_manage_its_tasks(db, world, services, plain_member):
+    assert not can(plain_member, "manage", world["task_a"]) and not leads(plain_member, world["team_a"])
+    assert can(world["leader"], "manage", world["task_a"])
+    with pytest.raises(TaskError) as error:
+        create_task(plain_member, task_input(world, services))
+    assert error.value.field == "team_id"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/tasks/{}/edit"), ("post", "/tasks/{}/edit"), ("post", "/tasks/{}/close"), ("post", "/tasks/{}/cancel"),
+])
+def test_a_plain_member_cannot_edit_close_or_cancel_a_task(client, db, world, services, plain_member, method, path):
+    sign_in(client, plain_member)
+    task_id = world["task_a"].id
+    assert client.get(f"/tasks/{task_id}").status_code == 200  # a member sees the task
+    data = new_task_form(world, services, version="1", note="Đổi") if method == "post" else None
+    response = getattr(client, method)(path.format(task_id), data=data)
+    assert response.status_code == 404
+    db.session.expire_all()
+    task = db.session.get(Task, task_id)
+    assert task.version == 1 and task.status == TaskStatus.ACTIVE and task.note is None

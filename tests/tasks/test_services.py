@@ -4,7 +4,7 @@ rules, progress from approved logs, claiming and releasing, changing and ending.
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.models import AuditEvent
 from app.core.db import local_today
@@ -13,7 +13,7 @@ from app.helplogs.models import LogStatus
 from app.tasks.models import Task, TaskScope, TaskStatus
 from app.tasks.queries import other_tasks_covering, progress
 from app.tasks.services import Choose, TaskError, claim_task, create_task, end_task, release_task, update_task
-from tests.conftest import make_log, make_member, make_task
+from tests.conftest import english, make_log, make_member, make_task
 from tests.tasks.conftest import approved, count_tasks, households_of, task_input
 
 
@@ -151,13 +151,36 @@ def test_an_open_task_is_claimed_once(db, world):
 def test_release_by_the_holder_or_a_leader_only(db, world):
     second = make_member(world["team_a"], "second")
     task = claim_task(world["volunteer"], world["task_a"])
-    with pytest.raises(TaskError):
+    with pytest.raises(TaskError) as error:
         release_task(second, task)
+    assert error.value.status == 403 and task.assignee_id == world["volunteer"].id
+    assert english(error.value) == "Only the volunteer who took this task, or a leader, can give it back."
+    claimed_at = task.updated_at
     release_task(world["leader"], task)
-    assert task.assignee_id is None and task.claimable
+    assert task.assignee_id is None and task.claimable and task.updated_at > claimed_at
     actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "tasks")
                                       .order_by(AuditEvent.id)))
     assert actions == ["task.claimed", "task.released"]
+    released = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.released"))
+    assert released.actor_id == world["leader"].id and released.changes == {"assignee_id": world["volunteer"].id}
+
+
+def test_a_release_loses_to_a_change_made_meanwhile(db, world):
+    second = make_member(world["team_a"], "second")
+    task = claim_task(world["volunteer"], world["task_a"])
+    # Meanwhile the leader gave it back and the second member took it; this request still holds the old row.
+    db.session.execute(update(Task).where(Task.id == task.id).values(assignee_id=second.id, version=Task.version + 2)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    with pytest.raises(Stale):
+        release_task(world["volunteer"], task)
+    assert db.session.get(Task, task.id).assignee_id == second.id
+    ended = claim_task(world["volunteer"], make_task(world["team_a"], world["village_a1"], task.services,
+                                                     leader=world["leader"]))
+    end_task(world["leader"], ended, TaskStatus.CLOSED, version=ended.version)
+    with pytest.raises(Stale):
+        release_task(world["volunteer"], ended)
+    assert db.session.get(Task, ended.id).assignee_id == world["volunteer"].id
 
 
 def test_an_assigned_task_cannot_be_released(db, world, services):
@@ -200,3 +223,28 @@ def test_close_and_cancel_end_the_task(db, world):
     assert task.status == TaskStatus.CLOSED and task.ended_at is not None
     with pytest.raises(Stale):
         end_task(world["leader"], task, TaskStatus.CANCELLED, version=2)
+
+
+def test_close_and_cancel_are_audited_as_such(db, world):
+    other = make_task(world["team_a"], world["village_a1"], world["task_a"].services, leader=world["leader"])
+    end_task(world["leader"], world["task_a"], TaskStatus.CLOSED, version=1)
+    end_task(world["leader"], other, TaskStatus.CANCELLED, version=1)
+    assert other.status == TaskStatus.CANCELLED and other.ended_at is not None
+    ended = [(e.action, e.actor_id, e.object_type, e.object_id) for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.in_(("task.closed", "task.cancelled"))).order_by(AuditEvent.id))]
+    assert ended == [("task.closed", world["leader"].id, "tasks", world["task_a"].id),
+                     ("task.cancelled", world["leader"].id, "tasks", other.id)]
+
+
+def test_a_claim_is_audited_and_an_ended_task_cannot_be_claimed(db, world):
+    task = world["task_a"]
+    created_at = task.updated_at
+    claim_task(world["volunteer"], task)
+    assert task.updated_at > created_at
+    claimed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.claimed"))
+    assert (claimed.actor_id, claimed.object_id) == (world["volunteer"].id, task.id)
+    ended = make_task(world["team_a"], world["village_a1"], task.services, leader=world["leader"])
+    end_task(world["leader"], ended, TaskStatus.CANCELLED, version=1)
+    with pytest.raises(Stale):
+        claim_task(world["volunteer"], ended)
+    assert db.session.get(Task, ended.id).assignee_id is None
