@@ -123,10 +123,10 @@ def cases(places: Places) -> list[tuple[str, str, str]]:
     ]
 
 
-def time_page(app, client, path: str, requests: int) -> tuple[list[float], int]:
-    """Milliseconds of ``requests`` GETs after the warm-ups, and the statements one more sends."""
+def time_page(app, client, path: str, requests: int, warm_up: int = WARM_UP) -> tuple[list[float], int]:
+    """Milliseconds of ``requests`` GETs after ``warm_up`` more, and the statements one more sends."""
     samples = []
-    for n in range(requests + WARM_UP):
+    for n in range(requests + warm_up):
         response = None
 
         def get():
@@ -135,20 +135,22 @@ def time_page(app, client, path: str, requests: int) -> tuple[list[float], int]:
 
         elapsed = timed(get)
         assert response.status_code == 200, (path, response.status_code)
-        if n >= WARM_UP:
+        if n >= warm_up:
             samples.append(elapsed)
     with app.app_context(), count_statements() as statements:
         assert client.get(path).status_code == 200
     return samples, len(statements)
 
 
-def dashboard(app, places: Places, sessions: dict[str, str], requests: int, db_name: str) -> dict[str, float]:
+def dashboard(app, places: Places, sessions: dict[str, str], requests: int, warm_up: int,
+              db_name: str) -> dict[str, float]:
     """Median and p95 of every page and variant; returns the medians by name."""
     clients = {user: signed_in(app, session_id) for user, session_id in sessions.items()}
     medians = {}
     for user, level, path in cases(places):
         for variant, query in variants(places, matrix=level != "village"):
-            samples, statements = time_page(app, clients[user], f"{path}?{query}" if query else path, requests)
+            samples, statements = time_page(app, clients[user], f"{path}?{query}" if query else path, requests,
+                                            warm_up)
             p50, p95 = percentiles(samples)
             name = f"coverage_{user}_{level}_{variant}"
             medians[name] = p50
@@ -398,7 +400,7 @@ def export(app, places: Places, sessions: dict[str, str], sizes: list[int], db_n
             start, rows = period_of(places.province, wanted, places.today)
         path = (f"/coverage/{places.province}/export/logs.csv?period=custom&start={start.isoformat()}"
                 f"&end={places.today.isoformat()}")
-        label = f"coverage_export_{wanted // 1000}k"
+        label = f"coverage_export_{wanted // 1000}k" if wanted % 1000 == 0 else f"coverage_export_{wanted}"
         measured = reset_peak_rss()
         before = rss_kb("VmRSS")
         started = time.perf_counter()
@@ -431,13 +433,13 @@ def prepared(app) -> tuple[Places, dict[str, str], int]:
     return places, sessions, logs
 
 
-def measure(app, db_name: str, *, requests: int = 30, naive_runs: int = 3, rounds: int = 3,
-            export_rows: tuple[int, ...] = (50_000, 200_000)) -> None:
+def measure(app, db_name: str, *, requests: int = 30, warm_up: int = WARM_UP, naive_runs: int = 3,
+            rounds: int = 3, export_rows: tuple[int, ...] = (50_000, 200_000)) -> None:
     """Every figure of this benchmark on ``app``'s database (seeded), printed as BENCH lines."""
     places, sessions, logs = prepared(app)
     print(f"# {db_name}: {logs:,} logs; province {places.province}, commune {places.commune}, "
           f"village {places.village}, service {places.service}", flush=True)
-    medians = dashboard(app, places, sessions, requests, db_name)
+    medians = dashboard(app, places, sessions, requests, warm_up, db_name)
     naive(app, places, medians, naive_runs, db_name)
     writers(app, rounds, db_name)
     export(app, places, sessions, list(export_rows), db_name)
