@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install translations extract-messages clean
+.PHONY: run test bench install translations extract-messages clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,12 @@ test: translations
 		echo "== again on PostgreSQL =="; \
 		SUITE_ON_POSTGRES=1 $(BIN)/python -m pytest -m "not browser"; \
 	fi
+
+# Every benchmark at its documented size (bench/README.md): SQLite, and PostgreSQL too when
+# BENCH_DATABASE_URL names a database for them. The first run builds the province-scale data
+# (minutes per database); later runs reuse it. One `BENCH <name> <value> <unit>` line per figure.
+bench: translations
+	$(BIN)/python bench/run_all.py
 
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o app/translations/messages.pot .
