@@ -382,8 +382,10 @@ def matrix(view: View, period: Period) -> Matrix:
 
 @dataclass
 class Gaps:
-    never: list[Area] = field(default_factory=list)  # villages never visited
-    stale: list[tuple[Area, date]] = field(default_factory=list)  # last visit over 30 days ago
+    # Villages never visited, and those whose last visit is over 30 days old (at a province,
+    # light rows with id, parent_id, name and search_key: counted per commune).
+    never: list[Area] = field(default_factory=list)
+    stale: list[tuple[Area, date]] = field(default_factory=list)
     # A village: households not yet reached per service, of its N (declared, else in the app's
     # list), and of the households in the app's list (those a task can name).
     unreached: dict[int, int] = field(default_factory=dict)
@@ -391,29 +393,43 @@ class Gaps:
     households: int = 0  # a village's N
 
 
-def visible_villages(view: View) -> list[Area]:
-    """The active villages the view covers: a commune's rows, or those of a province's communes
-    in the view (narrowed to a former district, limited to a leader's villages)."""
-    if view.area.kind == AreaKind.VILLAGE:
-        return [view.area]
-    if view.area.kind == AreaKind.COMMUNE:
-        return list(view.children)
+def _province_villages(view: View, stmt):
+    """``stmt`` limited to the active villages of a province's communes in the view (narrowed
+    to a former district, limited to a leader's villages)."""
+    stmt = stmt.where(Area.kind == AreaKind.VILLAGE, Area.is_active,
+                      Area.parent_id.in_([child.id for child in view.children]))
+    if view.villages is not None:
+        stmt = stmt.where(Area.id.in_(sorted(view.villages)))
+    return stmt.order_by(Area.parent_id, Area.search_key, Area.id)
+
+
+def _last_visit(today: date):
+    """The day of an area's latest approved visit up to ``today``: the newest day bucket with
+    a visit, read backwards along the primary key (one index probe per area, not a scan)."""
+    return (select(Bucket.start)
+            .where(Bucket.area_id == Area.id, Bucket.key == ANY, Bucket.grain == DAY, Bucket.visits > 0,
+                   Bucket.start <= today)
+            .order_by(Bucket.start.desc()).limit(1).correlate(Area).scalar_subquery())
+
+
+def _villages_and_last_visits(view: View, today: date) -> list[tuple]:
+    """(village, day of its last visit or None) for each village the view covers. At a province
+    the villages are light rows (id, parent_id, name, search_key; some 1,700 of them, counted per
+    commune), read with their last visit in one query."""
+    if view.area.kind != AreaKind.PROVINCE:
+        villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
+        last = _last_days([v.id for v in villages], ANY, today) if villages else {}
+        return [(village, last.get(village.id)) for village in villages]
     if not view.children:
         return []
-    stmt = select(Area).where(Area.kind == AreaKind.VILLAGE, Area.is_active,
-                              Area.parent_id.in_([child.id for child in view.children]))
-    if view.villages is not None:
-        stmt = stmt.where(Area.id.in_(view.villages))
-    return list(db.session.scalars(stmt.order_by(Area.parent_id, Area.search_key, Area.id)))
+    rows = db.session.execute(_province_villages(
+        view, select(Area.id, Area.parent_id, Area.name, Area.search_key, _last_visit(today).label("last_day")))).all()
+    return [(row, row.last_day) for row in rows]
 
 
 def gaps(view: View, today: date) -> Gaps:
-    villages = visible_villages(view)
-    ids = [v.id for v in villages]
-    last = _last_days(ids, ANY, today) if ids else {}
     found = Gaps()
-    for village in villages:
-        day = last.get(village.id)
+    for village, day in _villages_and_last_visits(view, today):
         if day is None:
             found.never.append(village)
         elif day < today - timedelta(days=STALE_DAYS):
