@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -195,23 +195,24 @@ class Row:
 
 def denominators(view: View, member_ids: list[int]) -> dict[int, int]:
     """N per summary area: a village's declared total, else its registered households; a
-    commune's, the sum over its villages (or, for a leader, over their villages)."""
+    commune's, the sum over its villages (or, for a leader, over their villages). Communes are
+    summed in the database: a province's 69 rows, not its 1,700 villages."""
     village = Area.__table__.alias("village")
     n_village = func.coalesce(village.c.declared_households, func.coalesce(Registered.households, 0))
-    rows = db.session.execute(
-        select(village.c.id, village.c.parent_id, n_village)
-        .outerjoin(Registered, Registered.area_id == village.c.id)
-        .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active,
-               (village.c.id.in_(member_ids)) | (village.c.parent_id.in_(member_ids)))
-    ).all()
+
+    def part(*columns):
+        stmt = (select(*columns).select_from(village).outerjoin(Registered, Registered.area_id == village.c.id)
+                .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active))
+        if view.villages is not None:
+            stmt = stmt.where(village.c.id.in_(sorted(view.villages)))
+        return stmt
+
+    villages = part(village.c.id, n_village).where(village.c.id.in_(member_ids))
+    communes = (part(village.c.parent_id, func.sum(n_village)).where(village.c.parent_id.in_(member_ids))
+                .group_by(village.c.parent_id))
     totals: dict[int, int] = defaultdict(int)
-    for village_id, commune_id, n in rows:
-        if view.villages is not None and village_id not in view.villages:
-            continue
-        if village_id in member_ids:
-            totals[village_id] += n
-        if commune_id in member_ids:
-            totals[commune_id] += n
+    for area_id, n in db.session.execute(union_all(villages, communes)):
+        totals[area_id] += int(n or 0)
     return totals
 
 
@@ -251,14 +252,20 @@ def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, perio
     return {area: len(found) for area, found in authors.items()}, len({author for _, author in rows})
 
 
-def _last_days(member_ids: list[int], key: int, until: date | None = None) -> dict[int, date]:
+def _last_visit(key: int, until: date):
+    """The day of an area's latest approved visit up to ``until``, as a subquery correlated to
+    Area: the newest day bucket with a visit, read backwards along the primary key (an index
+    probe per area, not a scan of its year of day buckets)."""
+    return (select(Bucket.start)
+            .where(Bucket.area_id == Area.id, Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0,
+                   Bucket.start <= until)
+            .order_by(Bucket.start.desc()).limit(1).correlate(Area).scalar_subquery())
+
+
+def _last_days(member_ids: list[int], key: int, until: date) -> dict[int, date]:
     """The day of the latest approved visit per area, up to ``until`` (a past period's end)."""
-    stmt = (select(Bucket.area_id, func.max(Bucket.start))
-            .where(Bucket.area_id.in_(member_ids), Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0)
-            .group_by(Bucket.area_id))
-    if until is not None:
-        stmt = stmt.where(Bucket.start <= until)
-    return dict(db.session.execute(stmt).all())
+    rows = db.session.execute(select(Area.id, _last_visit(key, until)).where(Area.id.in_(member_ids))).all()
+    return {area_id: day for area_id, day in rows if day is not None}
 
 
 def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[dict[int, int], int | None]:
@@ -403,27 +410,19 @@ def _province_villages(view: View, stmt):
     return stmt.order_by(Area.parent_id, Area.search_key, Area.id)
 
 
-def _last_visit(today: date):
-    """The day of an area's latest approved visit up to ``today``: the newest day bucket with
-    a visit, read backwards along the primary key (one index probe per area, not a scan)."""
-    return (select(Bucket.start)
-            .where(Bucket.area_id == Area.id, Bucket.key == ANY, Bucket.grain == DAY, Bucket.visits > 0,
-                   Bucket.start <= today)
-            .order_by(Bucket.start.desc()).limit(1).correlate(Area).scalar_subquery())
-
-
 def _villages_and_last_visits(view: View, today: date) -> list[tuple]:
     """(village, day of its last visit or None) for each village the view covers. At a province
     the villages are light rows (id, parent_id, name, search_key; some 1,700 of them, counted per
     commune), read with their last visit in one query."""
     if view.area.kind != AreaKind.PROVINCE:
         villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
-        last = _last_days([v.id for v in villages], ANY, today) if villages else {}
+        last = _last_days([v.id for v in villages], ANY, today)
         return [(village, last.get(village.id)) for village in villages]
     if not view.children:
         return []
+    last = _last_visit(ANY, today).label("last_day")
     rows = db.session.execute(_province_villages(
-        view, select(Area.id, Area.parent_id, Area.name, Area.search_key, _last_visit(today).label("last_day")))).all()
+        view, select(Area.id, Area.parent_id, Area.name, Area.search_key, last))).all()
     return [(row, row.last_day) for row in rows]
 
 
