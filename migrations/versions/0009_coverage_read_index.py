@@ -1,0 +1,32 @@
+"""Coverage buckets get a covering index: the dashboard's reads come from the index alone
+
+Every coverage read names areas, a key, a grain and a range of days, and sums reached,
+visits and people. Through the primary key each bucket found cost a visit to the table
+(on PostgreSQL, to a heap page of its own: the buckets of an area are spread over the whole
+table); with the counts in the index, the reads are index-only on SQLite and on PostgreSQL
+(once vacuumed, which autovacuum does), e.g. a village's last visit is one index probe.
+
+Revision ID: 0009_coverage_read_index
+Revises: 0008_coverage
+Create Date: 2026-11-30 22:50:00
+
+"""
+from alembic import op
+
+
+revision = '0009_coverage_read_index'
+down_revision = '0008_coverage'
+branch_labels = None
+depends_on = None
+
+COLUMNS = ['area_id', 'key', 'grain', 'start', 'reached', 'visits', 'people']
+
+
+def upgrade():
+    with op.batch_alter_table('coverage_buckets', schema=None) as batch_op:
+        batch_op.create_index('ix_coverage_buckets_read', COLUMNS, unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('coverage_buckets', schema=None) as batch_op:
+        batch_op.drop_index('ix_coverage_buckets_read')
