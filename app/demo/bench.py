@@ -222,4 +222,7 @@ def seed_bench(scale: float = 1.0, *, force: bool = False, seed: int = 7) -> dic
         # answer from an index alone (autovacuum would get there later).
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))  # SQLite's planner statistics
+        db.session.commit()
     return {**world.counts, "seconds": round(time.perf_counter() - started, 1)}

@@ -5,6 +5,8 @@ visits and people. Through the primary key each bucket found cost a visit to the
 (on PostgreSQL, to a heap page of its own: the buckets of an area are spread over the whole
 table); with the counts in the index, the reads are index-only on SQLite and on PostgreSQL
 (once vacuumed, which autovacuum does), e.g. a village's last visit is one index probe.
+The table is analysed at once: without statistics SQLite picks an index by its first two
+columns and scans every day bucket of a period's areas instead of the ranges asked for.
 
 Revision ID: 0009_coverage_read_index
 Revises: 0008_coverage
@@ -25,6 +27,7 @@ COLUMNS = ['area_id', 'key', 'grain', 'start', 'reached', 'visits', 'people']
 def upgrade():
     with op.batch_alter_table('coverage_buckets', schema=None) as batch_op:
         batch_op.create_index('ix_coverage_buckets_read', COLUMNS, unique=False)
+    op.execute('ANALYZE coverage_buckets')
 
 
 def downgrade():
