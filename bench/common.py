@@ -46,6 +46,17 @@ def timed(fn) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def machine_note() -> str:
+    """How busy the machine is, for the reader of the figures: the load average and the best of
+    five runs of a fixed pure-Python loop (sum(range(10**6)): ~10-15 ms on a quiet core)."""
+    loop = min(timed(lambda: sum(range(10**6))) for _ in range(5))
+    try:
+        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        load = "?"
+    return f"# machine: load average {load} on {os.cpu_count()} cores; reference loop {loop:.0f} ms"
+
+
 def report(name: str, value: float, unit: str) -> None:
     """One figure, as `make bench` collects them: ``BENCH <name> <value> <unit>``."""
     shown = f"{value:.0f}" if unit in ("statements", "rows", "rps", "bytes") else f"{value:.1f}"

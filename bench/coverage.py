@@ -37,7 +37,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import count_statements, databases, percentiles, prepare, report, signed_in, timed  # noqa: E402
+from common import (  # noqa: E402
+    count_statements,
+    databases,
+    machine_note,
+    percentiles,
+    prepare,
+    report,
+    signed_in,
+    timed,
+)
 from sqlalchemy import case, delete, distinct, func, select, update  # noqa: E402
 
 from app.access import team_ids  # noqa: E402
@@ -123,9 +132,12 @@ def cases(places: Places) -> list[tuple[str, str, str]]:
     ]
 
 
-def time_page(app, client, path: str, requests: int, warm_up: int = WARM_UP) -> tuple[list[float], int]:
-    """Milliseconds of ``requests`` GETs after ``warm_up`` more, and the statements one more sends."""
-    samples = []
+def time_page(app, client, path: str, requests: int,
+              warm_up: int = WARM_UP) -> tuple[list[float], list[float], int]:
+    """Milliseconds of ``requests`` GETs after ``warm_up`` more (wall clock, and this process's
+    CPU time: on a busy machine the second says what the request costs, SQLite's work included),
+    and the statements one more sends."""
+    samples, cpu = [], []
     for n in range(requests + warm_up):
         response = None
 
@@ -133,13 +145,16 @@ def time_page(app, client, path: str, requests: int, warm_up: int = WARM_UP) -> 
             nonlocal response
             response = client.get(path)
 
+        started = time.process_time()
         elapsed = timed(get)
+        used = (time.process_time() - started) * 1000
         assert response.status_code == 200, (path, response.status_code)
         if n >= warm_up:
             samples.append(elapsed)
+            cpu.append(used)
     with app.app_context(), count_statements() as statements:
         assert client.get(path).status_code == 200
-    return samples, len(statements)
+    return samples, cpu, len(statements)
 
 
 def dashboard(app, places: Places, sessions: dict[str, str], requests: int, warm_up: int,
@@ -149,13 +164,14 @@ def dashboard(app, places: Places, sessions: dict[str, str], requests: int, warm
     medians = {}
     for user, level, path in cases(places):
         for variant, query in variants(places, matrix=level != "village"):
-            samples, statements = time_page(app, clients[user], f"{path}?{query}" if query else path, requests,
-                                            warm_up)
+            samples, cpu, statements = time_page(app, clients[user], f"{path}?{query}" if query else path,
+                                                 requests, warm_up)
             p50, p95 = percentiles(samples)
             name = f"coverage_{user}_{level}_{variant}"
             medians[name] = p50
             report(f"{name}_p50_{db_name}", p50, "ms")
             report(f"{name}_p95_{db_name}", p95, "ms")
+            report(f"{name}_cpu_p50_{db_name}", statistics.median(cpu), "ms")
             report(f"{name}_statements_{db_name}", statements, "statements")
     report(f"coverage_worst_p50_{db_name}", max(medians.values()), "ms")
     return medians
@@ -436,6 +452,7 @@ def prepared(app) -> tuple[Places, dict[str, str], int]:
 def measure(app, db_name: str, *, requests: int = 30, warm_up: int = WARM_UP, naive_runs: int = 3,
             rounds: int = 3, export_rows: tuple[int, ...] = (50_000, 200_000)) -> None:
     """Every figure of this benchmark on ``app``'s database (seeded), printed as BENCH lines."""
+    print(machine_note(), flush=True)
     places, sessions, logs = prepared(app)
     print(f"# {db_name}: {logs:,} logs; province {places.province}, commune {places.commune}, "
           f"village {places.village}, service {places.service}", flush=True)
@@ -443,6 +460,7 @@ def measure(app, db_name: str, *, requests: int = 30, warm_up: int = WARM_UP, na
     naive(app, places, medians, naive_runs, db_name)
     writers(app, rounds, db_name)
     export(app, places, sessions, list(export_rows), db_name)
+    print(machine_note(), flush=True)
 
 
 def bench(name: str, url: str, scale: float, args) -> None:

@@ -42,7 +42,7 @@ def test_every_figure_comes_out_and_the_data_is_left_as_it_was(app, db, capsys):
     assert len(pages) == 23  # 5 pages, 4 filters each, and the matrix tab above the village
     for user, level, variant in pages:
         name = f"coverage_{user}_{level}_{variant}"
-        assert figures[f"{name}_p50_tiny"][1] == "ms"
+        assert figures[f"{name}_p50_tiny"][1] == figures[f"{name}_cpu_p50_tiny"][1] == "ms"
         assert 0 < figures[f"{name}_statements_tiny"][0] <= 30
     for what in ("table", "matrix"):
         assert figures[f"coverage_naive_{what}_tiny"][0] > 0
