@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import case, func, select, union, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -18,7 +18,7 @@ from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.text import search_key
 from app.coverage.models import ANY, DAY, FIVE, Bucket, Registered, Target, VolunteerBucket
-from app.coverage.periods import FIRST_DAY, Period, within
+from app.coverage.periods import FIRST_DAY, Period, spans, within
 from app.extensions import db
 from app.teams.models import Team, team_villages
 
@@ -240,12 +240,16 @@ def _when(condition, value):
 def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, period: Period) -> tuple[dict, int]:
     """Distinct authors with an approved visit in the period: per child, and over the whole view
     (a volunteer active in two villages counts once in the total)."""
-    rows = db.session.execute(
-        select(VolunteerBucket.area_id, VolunteerBucket.author_id)
-        .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
-               within(VolunteerBucket, period.start, period.end))
-        .distinct()
-    ).all()
+    # One SELECT per span of the period (days at its edges, whole months between), joined by a
+    # UNION that drops duplicates: each is a range of the index on (area, key, grain, start),
+    # where one OR of the spans would read every bucket of the areas and key.
+    parts = [select(VolunteerBucket.area_id, VolunteerBucket.author_id)
+             .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
+                    VolunteerBucket.grain == grain, VolunteerBucket.start.between(first, last))
+             for grain, first, last in spans(period.start, period.end)]
+    if not parts:
+        return {}, 0
+    rows = db.session.execute(union(*parts) if len(parts) > 1 else parts[0].distinct()).all()
     authors: dict[int, set[int]] = defaultdict(set)
     for area_id, author in rows:
         authors[child_of.get(area_id, area_id)].add(author)
