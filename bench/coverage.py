@@ -427,7 +427,7 @@ def export(app, places: Places, sessions: dict[str, str], sizes: list[int], db_n
         report(f"{label}_ms_{db_name}", elapsed, "ms")
         report(f"{label}_mb_{db_name}", size / 1e6, "MB")
         if measured:
-            report(f"{label}_peak_rss_growth_{db_name}", (rss_kb("VmHWM") - before) / 1024, "MiB")
+            report(f"{label}_peak_rss_growth_{db_name}", max(0, rss_kb("VmHWM") - before) / 1024, "MiB")
         tracemalloc.start()
         try:
             download(client, path)
