@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install translations extract-messages mutants clean
+.PHONY: run test bench mutants install translations extract-messages clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,12 @@ MUTANTS ?=
 mutants: translations
 	$(BIN)/mutmut run --max-children $${MUTMUT_CHILDREN:-2} $(MUTANTS)
 	$(BIN)/mutmut results
+
+# Every benchmark at its documented size (bench/README.md): SQLite, and PostgreSQL too when
+# BENCH_DATABASE_URL names a database for them. The first run builds the province-scale data
+# (minutes per database); later runs reuse it. One `BENCH <name> <value> <unit>` line per figure.
+bench: translations
+	$(BIN)/python bench/run_all.py
 
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o app/translations/messages.pot .

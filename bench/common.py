@@ -4,10 +4,13 @@ import os
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+# Where the SQLite bench files are built once and reused: bench/out/ unless BENCH_OUT names
+# another directory (one outside the checkout, shared by several worktrees).
+OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 sys.path.insert(0, str(ROOT))
 
 
@@ -41,6 +44,53 @@ def timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return (time.perf_counter() - started) * 1000
+
+
+def machine_note() -> str:
+    """How busy the machine is, for the reader of the figures: the load average and the best of
+    five runs of a fixed pure-Python loop (sum(range(10**6)): ~10-15 ms on a quiet core)."""
+    loop = min(timed(lambda: sum(range(10**6))) for _ in range(5))
+    try:
+        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        load = "?"
+    return f"# machine: load average {load} on {os.cpu_count()} cores; reference loop {loop:.0f} ms"
+
+
+def report(name: str, value: float, unit: str) -> None:
+    """One figure, as `make bench` collects them: ``BENCH <name> <value> <unit>``."""
+    shown = f"{value:.0f}" if unit in ("statements", "rows", "rps", "bytes") else f"{value:.1f}"
+    if unit not in ("statements", "rows", "rps", "bytes") and abs(value) < 1:
+        shown = f"{value:.2f}"
+    print(f"BENCH {name} {shown} {unit}", flush=True)
+
+
+@contextmanager
+def count_statements():
+    """SQL statements sent inside the block (a list), as tests/conftest.py ``count_queries`` counts them."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def signed_in(app, session_id: str):
+    """A test client of ``app`` whose cookie holds the session ``session_id`` (see open_session)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    return client
 
 
 def databases(stem: str, scale: float, skip_sqlite: bool = False):

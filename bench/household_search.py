@@ -7,7 +7,7 @@ Builds the seed-bench data once per database (a SQLite file under bench/out/; an
 PostgreSQL database named by BENCH_DATABASE_URL) and reuses it afterwards. Measures
 ``search_households`` directly and the real route through the Flask test client, signed in as a
 team leader (one of their villages) and as the province administrator (a whole commune), over
-realistic prefixes typed on a phone. Prints ``BENCH <metric> <milliseconds> db=<name> ...``;
+realistic prefixes typed on a phone. Prints ``BENCH <metric>_<db> <value> ms`` lines;
 ``--explain`` adds the query plans of the statements the app sends.
 """
 
@@ -81,8 +81,8 @@ def run_case(app, label, user_id, area_ids, queries, rng, extra):
     lines = []
     for kind, samples in (("", direct), ("_http", http)):
         p50, p95 = percentiles(samples)
-        lines.append(f"BENCH household_search_{label}{kind}_p50_ms {p50:.1f} {extra}")
-        lines.append(f"BENCH household_search_{label}{kind}_p95_ms {p95:.1f} {extra}")
+        lines.append(f"BENCH household_search_{label}{kind}_p50_{extra} {p50:.1f} ms")
+        lines.append(f"BENCH household_search_{label}{kind}_p95_{extra} {p95:.1f} ms")
     return lines
 
 
@@ -122,7 +122,8 @@ def bench(name: str, url: str, scale: float, queries: int, show_plans: bool) -> 
             size = f" size_mb={db.session.scalar(select(func.pg_database_size(func.current_database()))) / 1e6:.0f}"
     print(f"# {name}: {households:,} households, ready in {time.perf_counter() - started:.1f} s", flush=True)
     admin_id, leader_id, leader_villages, commune_id = pick_people(app)
-    extra = f"db={name} households={households}{size}"
+    print(f"# {name}: households={households}{size}", flush=True)
+    extra = name
     rng = random.Random(42)
     for line in run_case(app, "village", leader_id, leader_villages, queries, rng, extra):
         print(line, flush=True)

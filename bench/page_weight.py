@@ -104,7 +104,8 @@ def main() -> int:
         for figure, size in figures.items():
             budget = budgets.get(figure, INTERACTION_BUDGET)
             ok = ok and size <= budget
-            print(f"BENCH page_weight_{name}_{figure} {size} bytes  (budget {budget})")
+            print(f"# page_weight_{name}_{figure}: budget {budget} bytes")
+            print(f"BENCH page_weight_{name}_{figure} {size} bytes", flush=True)
     print("within budget" if ok else "OVER BUDGET")
     return 0 if ok else 1
 

@@ -6,8 +6,8 @@ endpoint under the same gunicorn settings (the floor).
     .venv/bin/python bench/submit_load.py            # SQLite under bench/out/
 
 The database is filled by `flask seed-bench` first when it has no households (a few minutes at
-full size). Needs wrk (Debian: apt-get install wrk). Prints BENCH submit_rps, submit_p99_ms,
-floor_rps and floor_p99_ms, and checks that no answered submission was lost: the logs stored
+full size). Needs wrk (Debian: apt-get install wrk). Prints BENCH submit_rps_<db>, submit_p99_<db>,
+floor_rps_<db> and floor_p99_<db>, and checks that no answered submission was lost: the logs stored
 are at least the 200 answers counted, and at most that plus what wrk still had in flight.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, ROOT  # noqa: E402
+from common import OUT, ROOT, report  # noqa: E402
 from common import prepare as prepare_database
 
 from config import database_url  # noqa: E402
@@ -177,13 +177,14 @@ def main() -> int:
 
     print(f"database {url.split('://')[0]}, {households:,} households, {before:,} logs before; "
           f"gunicorn 2 {WORKER} workers; wrk 2 threads, {args.connections} connections, {args.seconds} s")
-    print(f"BENCH submit_rps {submit['rps']:.0f}")
-    print(f"BENCH submit_p50_ms {submit['p50_ms']:.1f}")
-    print(f"BENCH submit_p99_ms {submit['p99_ms']:.1f}")
-    print(f"BENCH submit_errors {submit['errors']}")
-    print(f"BENCH floor_rps {floor['rps']:.0f}")
-    print(f"BENCH floor_p99_ms {floor['p99_ms']:.1f}")
-    print(f"BENCH submit_share_of_floor {submit['rps'] / floor['rps']:.2f}")
+    name = "postgresql" if url.startswith("postgres") else "sqlite"
+    report(f"submit_rps_{name}", submit["rps"], "rps")
+    report(f"submit_p50_{name}", submit["p50_ms"], "ms")
+    report(f"submit_p99_{name}", submit["p99_ms"], "ms")
+    report(f"submit_errors_{name}", submit["errors"], "errors")
+    report(f"floor_rps_{name}", floor["rps"], "rps")
+    report(f"floor_p99_{name}", floor["p99_ms"], "ms")
+    report(f"submit_share_of_floor_{name}", submit["rps"] / floor["rps"], "ratio")
     print(f"accepted {submit['ok']} submissions, stored {stored} new logs")
     # Requests still in flight when wrk stops are stored but not counted as completed.
     return 0 if submit["ok"] <= stored <= submit["ok"] + args.connections and submit["errors"] == 0 else 1

@@ -10,20 +10,19 @@ most tasks on their Today screen, then times through the Flask test client (sign
 rendering included), after 5 warm-up requests: GET /tasks as the leader, GET / as the
 volunteer, GET /tasks/<id> of the leader's biggest active task, and the htmx redraw POST
 /tasks/new (refresh=1, choose=listed) for the leader's biggest village.
-Prints ``BENCH <metric> p50=<ms> p95=<ms> statements=<n> db=<name> ...``.
+Prints ``BENCH <metric>_<p50|p95|statements>_<db> <value> <ms|statements>`` lines.
 """
 
 import argparse
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import databases, percentiles, prepare, timed  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
+from common import count_statements, databases, percentiles, prepare, report, signed_in, timed  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from app.access import team_ids  # noqa: E402
 from app.accounts.models import Role, User  # noqa: E402
@@ -34,21 +33,6 @@ from app.households.models import Household  # noqa: E402
 from app.tasks.models import Task, TaskStatus, task_services  # noqa: E402
 from app.tasks.queries import scope_size  # noqa: E402
 from app.teams.models import MemberRole, Membership, team_villages  # noqa: E402
-
-
-@contextmanager
-def count_statements():
-    """SQL statements sent inside the block, as tests/conftest.py counts them."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def pick_leader() -> tuple[User, int, int]:
@@ -111,14 +95,6 @@ def biggest_village(leader: User) -> tuple[int, int, int, list[int]]:
     return team_id, village_id, size, service_ids
 
 
-def signed_in(app, user_id: str):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
-    return client
-
-
 def measure(app, label: str, request, requests: int, extra: str) -> None:
     """Time ``request()`` after 5 warm-ups, then count the statements of one more."""
     samples = []
@@ -130,7 +106,11 @@ def measure(app, label: str, request, requests: int, extra: str) -> None:
         response = request()
     assert response.status_code == 200, (label, response.status_code)
     p50, p95 = percentiles(samples)
-    print(f"BENCH {label} p50={p50:.1f} p95={p95:.1f} statements={len(statements)} {extra}", flush=True)
+    print(f"# {label}: {extra}", flush=True)
+    db_name = extra.split()[0].removeprefix("db=")
+    report(f"{label}_p50_{db_name}", p50, "ms")
+    report(f"{label}_p95_{db_name}", p95, "ms")
+    report(f"{label}_statements_{db_name}", len(statements), "statements")
 
 
 def bench(name: str, url: str, scale: float, requests: int) -> None:

@@ -3,6 +3,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from app.core.i18n import format_day, format_day_time, format_number
@@ -102,6 +103,18 @@ def test_english_numbers_keep_dd_mm_yyyy_dates(app):
         app.preprocess_request()
         assert format_number(1234567) == "1,234,567"
         assert format_day(date(2026, 1, 5)) == "05/01/2026"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_counts_read_as_babel_writes_them(app, lang):
+    """format_number's short way for counts gives Babel's text in every language offered."""
+    from flask_babel import format_decimal
+
+    assert set(app.config["LANGUAGES"]) == {"vi", "en"}
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        for value in (0, 7, 999, 1000, 1234, 99_999, 1_234_567, 2**31, -1234, 12.5):
+            assert format_number(value) == format_decimal(value), value
 
 
 def test_enum_choices_built_at_import_are_read_in_the_requests_language(app):

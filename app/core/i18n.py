@@ -1,7 +1,9 @@
 """Language choice and the Vietnamese formats for dates and numbers."""
 
 from datetime import date, datetime
+from functools import cache
 
+from babel.numbers import get_group_symbol
 from flask import abort, current_app, g, has_request_context, request
 from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
@@ -67,7 +69,16 @@ def format_number(value) -> str:
     """1.234.567 in Vietnamese, 1,234,567 in English; '—' when there is no data."""
     if value is None:
         return "—"
+    if type(value) is int and value >= 0:
+        # A count, the common case (a province's table prints hundreds): Babel's pattern
+        # machinery costs ~50 µs a number; the locale's group symbol gives the same text.
+        return f"{value:,}".replace(",", _group_symbol(str(get_locale())))
     return format_decimal(value)
+
+
+@cache
+def _group_symbol(locale: str) -> str:
+    return get_group_symbol(locale)
 
 
 def format_share(value: float | None) -> str:

@@ -12,6 +12,7 @@ def rebuild_command():
     """Recompute every coverage summary from the logs and households."""
     counts = summaries.rebuild()
     db.session.commit()
+    summaries.analyse()
     click.echo("Coverage summaries rebuilt: " + ", ".join(f"{n:,} rows in {table}" for table, n in counts.items()))
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -18,7 +18,7 @@ from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.text import search_key
 from app.coverage.models import ANY, DAY, FIVE, Bucket, Registered, Target, VolunteerBucket
-from app.coverage.periods import FIRST_DAY, Period, within
+from app.coverage.periods import FIRST_DAY, Period, spans, within
 from app.extensions import db
 from app.teams.models import Team, team_villages
 
@@ -195,23 +195,24 @@ class Row:
 
 def denominators(view: View, member_ids: list[int]) -> dict[int, int]:
     """N per summary area: a village's declared total, else its registered households; a
-    commune's, the sum over its villages (or, for a leader, over their villages)."""
+    commune's, the sum over its villages (or, for a leader, over their villages). Communes are
+    summed in the database: a province's 69 rows, not its 1,700 villages."""
     village = Area.__table__.alias("village")
     n_village = func.coalesce(village.c.declared_households, func.coalesce(Registered.households, 0))
-    rows = db.session.execute(
-        select(village.c.id, village.c.parent_id, n_village)
-        .outerjoin(Registered, Registered.area_id == village.c.id)
-        .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active,
-               (village.c.id.in_(member_ids)) | (village.c.parent_id.in_(member_ids)))
-    ).all()
+
+    def part(*columns):
+        stmt = (select(*columns).select_from(village).outerjoin(Registered, Registered.area_id == village.c.id)
+                .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active))
+        if view.villages is not None:
+            stmt = stmt.where(village.c.id.in_(sorted(view.villages)))
+        return stmt
+
+    villages = part(village.c.id, n_village).where(village.c.id.in_(member_ids))
+    communes = (part(village.c.parent_id, func.sum(n_village)).where(village.c.parent_id.in_(member_ids))
+                .group_by(village.c.parent_id))
     totals: dict[int, int] = defaultdict(int)
-    for village_id, commune_id, n in rows:
-        if view.villages is not None and village_id not in view.villages:
-            continue
-        if village_id in member_ids:
-            totals[village_id] += n
-        if commune_id in member_ids:
-            totals[commune_id] += n
+    for area_id, n in db.session.execute(union_all(villages, communes)):
+        totals[area_id] += int(n or 0)
     return totals
 
 
@@ -239,26 +240,36 @@ def _when(condition, value):
 def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, period: Period) -> tuple[dict, int]:
     """Distinct authors with an approved visit in the period: per child, and over the whole view
     (a volunteer active in two villages counts once in the total)."""
-    rows = db.session.execute(
-        select(VolunteerBucket.area_id, VolunteerBucket.author_id)
-        .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
-               within(VolunteerBucket, period.start, period.end))
-        .distinct()
-    ).all()
+    # One SELECT per span of the period (days at its edges, whole months between), joined by a
+    # UNION that drops duplicates: each is a range of the index on (area, key, grain, start),
+    # where one OR of the spans would read every bucket of the areas and key.
+    parts = [select(VolunteerBucket.area_id, VolunteerBucket.author_id)
+             .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
+                    VolunteerBucket.grain == grain, VolunteerBucket.start.between(first, last))
+             for grain, first, last in spans(period.start, period.end)]
+    if not parts:
+        return {}, 0
+    rows = db.session.execute(union(*parts) if len(parts) > 1 else parts[0].distinct()).all()
     authors: dict[int, set[int]] = defaultdict(set)
     for area_id, author in rows:
         authors[child_of.get(area_id, area_id)].add(author)
     return {area: len(found) for area, found in authors.items()}, len({author for _, author in rows})
 
 
-def _last_days(member_ids: list[int], key: int, until: date | None = None) -> dict[int, date]:
+def _last_visit(key: int, until: date):
+    """The day of an area's latest approved visit up to ``until``, as a subquery correlated to
+    Area: the newest day bucket with a visit, read backwards along the primary key (an index
+    probe per area, not a scan of its year of day buckets)."""
+    return (select(Bucket.start)
+            .where(Bucket.area_id == Area.id, Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0,
+                   Bucket.start <= until)
+            .order_by(Bucket.start.desc()).limit(1).correlate(Area).scalar_subquery())
+
+
+def _last_days(member_ids: list[int], key: int, until: date) -> dict[int, date]:
     """The day of the latest approved visit per area, up to ``until`` (a past period's end)."""
-    stmt = (select(Bucket.area_id, func.max(Bucket.start))
-            .where(Bucket.area_id.in_(member_ids), Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0)
-            .group_by(Bucket.area_id))
-    if until is not None:
-        stmt = stmt.where(Bucket.start <= until)
-    return dict(db.session.execute(stmt).all())
+    rows = db.session.execute(select(Area.id, _last_visit(key, until)).where(Area.id.in_(member_ids))).all()
+    return {area_id: day for area_id, day in rows if day is not None}
 
 
 def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[dict[int, int], int | None]:
@@ -393,8 +404,10 @@ def reached_by_service(area_ids: list[int], services: list[Service], end: date) 
 
 @dataclass
 class Gaps:
-    never: list[Area] = field(default_factory=list)  # villages never visited
-    stale: list[tuple[Area, date]] = field(default_factory=list)  # last visit over 30 days ago
+    # Villages never visited, and those whose last visit is over 30 days old (at a province,
+    # light rows with id, parent_id, name and search_key: counted per commune).
+    never: list[Area] = field(default_factory=list)
+    stale: list[tuple[Area, date]] = field(default_factory=list)
     # A village: households not yet reached per service, of its N (declared, else in the app's
     # list), and of the households in the app's list (those a task can name).
     unreached: dict[int, int] = field(default_factory=dict)
@@ -402,29 +415,35 @@ class Gaps:
     households: int = 0  # a village's N
 
 
-def visible_villages(view: View) -> list[Area]:
-    """The active villages the view covers: a commune's rows, or those of a province's communes
-    in the view (narrowed to a former district, limited to a leader's villages)."""
-    if view.area.kind == AreaKind.VILLAGE:
-        return [view.area]
-    if view.area.kind == AreaKind.COMMUNE:
-        return list(view.children)
+def _province_villages(view: View, stmt):
+    """``stmt`` limited to the active villages of a province's communes in the view (narrowed
+    to a former district, limited to a leader's villages)."""
+    stmt = stmt.where(Area.kind == AreaKind.VILLAGE, Area.is_active,
+                      Area.parent_id.in_([child.id for child in view.children]))
+    if view.villages is not None:
+        stmt = stmt.where(Area.id.in_(sorted(view.villages)))
+    return stmt.order_by(Area.parent_id, Area.search_key, Area.id)
+
+
+def _villages_and_last_visits(view: View, today: date) -> list[tuple]:
+    """(village, day of its last visit or None) for each village the view covers. At a province
+    the villages are light rows (id, parent_id, name, search_key; some 1,700 of them, counted per
+    commune), read with their last visit in one query."""
+    if view.area.kind != AreaKind.PROVINCE:
+        villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
+        last = _last_days([v.id for v in villages], ANY, today)
+        return [(village, last.get(village.id)) for village in villages]
     if not view.children:
         return []
-    stmt = select(Area).where(Area.kind == AreaKind.VILLAGE, Area.is_active,
-                              Area.parent_id.in_([child.id for child in view.children]))
-    if view.villages is not None:
-        stmt = stmt.where(Area.id.in_(view.villages))
-    return list(db.session.scalars(stmt.order_by(Area.parent_id, Area.search_key, Area.id)))
+    last = _last_visit(ANY, today).label("last_day")
+    rows = db.session.execute(_province_villages(
+        view, select(Area.id, Area.parent_id, Area.name, Area.search_key, last))).all()
+    return [(row, row.last_day) for row in rows]
 
 
 def gaps(view: View, today: date) -> Gaps:
-    villages = visible_villages(view)
-    ids = [v.id for v in villages]
-    last = _last_days(ids, ANY, today) if ids else {}
     found = Gaps()
-    for village in villages:
-        day = last.get(village.id)
+    for village, day in _villages_and_last_visits(view, today):
         if day is None:
             found.never.append(village)
         elif day < today - timedelta(days=STALE_DAYS):

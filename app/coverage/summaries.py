@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, cast, delete, func, literal, select, union_all
+from sqlalchemy import Date, cast, delete, func, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.areas.models import Area
@@ -351,6 +351,13 @@ def rebuild(session=None) -> dict[str, int]:
     session.execute(Registered.__table__.insert().from_select(("area_id", "households"), recomputed_registered()))
     return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in (Bucket, VolunteerBucket, Registered)}
+
+
+def analyse() -> None:
+    """Fresh planner statistics for the summaries after a rebuild (SQLite has none otherwise)."""
+    for model in (Bucket, VolunteerBucket, Registered):
+        db.session.execute(text(f"ANALYZE {model.__tablename__}"))
+    db.session.commit()
 
 
 def _stored_buckets():

@@ -1,7 +1,7 @@
 """Services get short names for lists (VNeID, Thanh toán số, Y tế số), editable by administrators
 
-Revision ID: 0009_service_short_names
-Revises: 0008_coverage
+Revision ID: 0010_service_short_names
+Revises: 0009_coverage_read_index
 Create Date: 2026-11-30 22:45:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_service_short_names'
-down_revision = '0008_coverage'
+revision = '0010_service_short_names'
+down_revision = '0009_coverage_read_index'
 branch_labels = None
 depends_on = None
 
