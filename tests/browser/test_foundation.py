@@ -140,7 +140,8 @@ def test_volunteer_signs_in_and_sees_their_teams_and_villages(page: Page, demo):
     expect(page.locator("footer")).to_contain_text(f"{demo['volunteer']} · Tình nguyện viên")
 
     nav = page.locator("nav.mainnav a")
-    expect(nav).to_have_text([re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", "Nhiệm vụ", "Địa bàn"])  # with the returned-logs badge
+    # Today carries the returned-logs badge.
+    expect(nav).to_have_text([re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", "Nhiệm vụ", "Địa bàn"])
     expect(nav.first).to_have_attribute("aria-current", "page")
     assert_tall_enough(nav, "main menu link")
     assert_tall_enough(page.locator("footer button[type=submit]"), "the sign-out button")
