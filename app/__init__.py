@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.profile_routes import bp as profile
     from app.accounts.routes import bp as accounts
     from app.areas.routes import bp as areas
+    from app.catalog.routes import bp as services
     from app.core.routes import bp as core
     from app.coverage.cli import bp as coverage_cli
     from app.coverage.exports_routes import bp as exports
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from app.teams.routes import bp as teams
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      coverage, targets, exports, accounts_cli, demo_cli, coverage_cli):
+                      services, coverage, targets, exports, accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 

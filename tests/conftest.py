@@ -177,7 +177,7 @@ def make_services() -> dict:
     services = {s.code: s for s in _db.session.scalars(select(Service))}
     for order, (code, name_vi, name_en, skill) in enumerate(SERVICES):
         if code not in services:
-            services[code] = Service(code=code, name_vi=name_vi, name_en=name_en, skill=skill, sort_order=order)
+            services[code] = Service.from_catalogue(order, code, name_vi, name_en, skill)
             _db.session.add(services[code])
     _db.session.commit()
     return services
@@ -193,7 +193,7 @@ def make_log(author: User, team: Team, household: Household | None, **fields):
 
     service = _db.session.scalar(select(Service).where(Service.code == "VNEID"))
     if service is None:
-        service = Service(code="VNEID", name_vi="Định danh điện tử VNeID", name_en="VNeID e-identity", skill=1)
+        service = Service.from_catalogue(0, "VNEID", "Định danh điện tử VNeID", "VNeID e-identity", 1)
     fields.setdefault("village_id", household.village_id if household else team.villages[0].id)
     fields.setdefault("helped_on", local_today())
     log = HelpLog(client_uuid=str(uuid.uuid4()), author_id=author.id, team_id=team.id,

@@ -104,6 +104,7 @@ def path_ids(w: dict) -> dict[str, int]:
     db.session.add(target)
     db.session.commit()
     ids["target_id"] = target.id
+    ids["service_id"] = w["log_a"].services[0].id
     return ids
 
 

@@ -27,7 +27,7 @@ from tests.request_fields import endpoint_fields, spec
 PATH_KINDS = {
     "household_id": "household", "village_id": "village", "area_id": "village", "commune_id": "commune",
     "log_id": "log", "task_id": "task", "team_id": "team", "user_id": "user", "membership_id": "membership",
-    "target_id": "target",
+    "target_id": "target", "service_id": "service",
 }
 # Arguments that name no object: a fixed value that reaches the view.
 FIXED_PATH_VALUES = {"kind": "households"}

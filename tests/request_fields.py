@@ -60,6 +60,7 @@ FIELDS: dict[str, Field] = {
     # free text
     "q": TEXT, "name": TEXT, "full_name": TEXT, "username": TEXT, "phone": TEXT, "display_name": TEXT,
     "notes": TEXT, "note": TEXT, "comment": TEXT, "consent_witness": TEXT, "former_commune": TEXT,
+    "name_vi": TEXT, "name_en": TEXT, "short_name_vi": TEXT, "short_name_en": TEXT,
     "password": TEXT, "current_password": TEXT, "new_password": TEXT, "confirm_password": TEXT,
 }
 

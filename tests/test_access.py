@@ -65,6 +65,8 @@ PAGES = {
     "imports.index": lambda w: "/imports/",
     "imports.template": lambda w: "/imports/villages/template.csv",
     "imports.preview": lambda w: waiting_import(w, "villages"),
+    "services.index": lambda w: "/services/",
+    "services.edit": lambda w: f"/services/{w['log_a'].services[0].id}/edit",
     "targets.index": lambda w: "/coverage/targets/",
     "targets.edit": lambda w: f"/coverage/targets/{a_target(w).id}/edit",
     "exports.table_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/table.csv",

@@ -92,3 +92,23 @@ def test_the_account_migrations_keep_users_that_other_rows_point_at(empty_databa
             assert len(token) >= 16 and token != "token" and failures == 0
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_0009_gives_the_catalogues_services_their_short_names(empty_database):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0008_coverage")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO services (code, name_vi, name_en, skill, sort_order, is_active) VALUES"
+                " ('YTASXH', 'Y tế số và an sinh số', 'Digital health and social benefits', 5, 0, true),"
+                " ('LOCAL', 'Nội dung riêng của xã', 'A commune''s own', 5, 1, true)"))
+        upgrade(revision="0009_service_short_names")
+        with db.engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT code, short_name_vi || '|' || short_name_en FROM services")).all())
+        assert rows == {"YTASXH": "Y tế số|Digital health", "LOCAL": "|"}
+        downgrade(revision="0008_coverage")
+        with db.engine.connect() as conn:
+            assert "short_name_vi" not in {c["name"] for c in inspect(conn).get_columns("services")}
+        downgrade(revision="base")
+        db.engine.dispose()

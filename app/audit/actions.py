@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "team.member_added": _l("added a team member"),
     "team.member_role_changed": _l("changed a team member's role"),
     "team.member_removed": _l("removed a team member"),
+    "service.updated": _l("changed a kind of help"),
     "household.created": _l("added a household"),
     "household.updated": _l("changed a household"),
     "household.anonymised": _l("anonymised a household"),

@@ -1,4 +1,5 @@
-"""The help categories of DESIGN §3: code, Vietnamese name, English name, skill (1–5)."""
+"""The help categories of DESIGN §3: code, Vietnamese name, English name, skill (1–5), and the
+short names lists show (Vietnamese, English)."""
 
 SERVICES = [
     ("VNEID", "Định danh điện tử VNeID", "VNeID e-identity", 1),
@@ -15,3 +16,17 @@ SERVICES = [
     ("PAHT", "Ứng dụng công dân số của tỉnh, phản ánh hiện trường", "Provincial citizen app", 5),
     ("KHAC", "Khác", "Other", 5),
 ]
+
+SHORT_NAMES = {
+    "VNEID": ("VNeID", "VNeID"),
+    "DVC": ("Dịch vụ công", "Public services"),
+    "TTKDTM": ("Thanh toán số", "Cashless"),
+    "QR": ("QR bán hàng", "Merchant QR"),
+    "TMDT": ("Bán hàng online", "Selling online"),
+    "KNS": ("Kỹ năng số", "Digital skills"),
+    "ATTT": ("An toàn mạng", "Online safety"),
+    "YTASXH": ("Y tế số", "Digital health"),
+    "CKS": ("Chữ ký số", "Digital signature"),
+    "PAHT": ("Công dân số", "Citizen app"),
+    "KHAC": ("Khác", "Other"),
+}

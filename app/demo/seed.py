@@ -56,8 +56,7 @@ def seed_services() -> None:
     existing = set(db.session.scalars(select(Service.code)))
     for order, (code, name_vi, name_en, skill) in enumerate(SERVICES):
         if code not in existing:
-            db.session.add(Service(code=code, name_vi=name_vi, name_en=name_en, skill=skill,
-                                   sort_order=order))
+            db.session.add(Service.from_catalogue(order, code, name_vi, name_en, skill))
 
 
 def seed_villages(communes: list[Area], rng: random.Random) -> None:

@@ -139,8 +139,8 @@ def test_volunteer_signs_in_and_sees_their_teams_and_villages(page: Page, demo):
     expect(villages.first).to_contain_text(re.compile(r"\d+ hộ"))
     expect(page.locator("footer")).to_contain_text(f"{demo['volunteer']} · Tình nguyện viên")
 
+    # with the returned-logs badge
     nav = page.locator("nav.mainnav a")
-    # Today carries the returned-logs badge.
     expect(nav).to_have_text([re.compile(r"^Hôm nay( \d+)?$"), "Đã ghi", "Nhiệm vụ", "Địa bàn"])
     expect(nav.first).to_have_attribute("aria-current", "page")
     assert_tall_enough(nav, "main menu link")
