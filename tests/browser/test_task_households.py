@@ -48,7 +48,7 @@ def test_overlap_marks_and_search_on_a_task(page: Page, live_app):
     expect(mark.locator("summary")).to_have_text("Cũng thuộc 1 nhiệm vụ khác")
     expect(mark.locator("ul")).to_be_hidden()
     mark.locator("summary").click()
-    expect(mark.locator("ul")).to_contain_text("Chữ ký số cá nhân")
+    expect(mark.locator("ul")).to_contain_text("Chữ ký số")
     expect(mark.locator("ul")).to_contain_text("Trần Thị Hương")
     assert_no_horizontal_scroll(page)
     shot(page, "task-overlaps-vi")
