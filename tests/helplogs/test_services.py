@@ -152,3 +152,13 @@ def test_an_edit_cannot_add_a_new_household(db, world, services):
     with pytest.raises(LogError) as error:
         edit_log(world["volunteer"], log, data, version=1)
     assert error.value.field == "household_id" and english(error.value) == "Choose a household of this village."
+
+
+def test_an_edit_audits_only_what_changed_from_old_to_new(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    yesterday = local_today() - timedelta(days=1)
+    edit_log(world["volunteer"], log, base_input(world, services, helped_on=yesterday, outcome=Outcome.PARTLY),
+             version=1)
+    [event] = events(db, "helplog.updated")
+    assert event.changes == {"helped_on": [local_today().isoformat(), yesterday.isoformat()],
+                             "outcome": ["done", "partly"]}
