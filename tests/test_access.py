@@ -2,10 +2,11 @@
 
 import pytest
 
-from app.access import ACCESS, ANYONE, allowed, can, missing_endpoints, scoped
+from app.access import ACCESS, ANYONE, allowed, can, find, missing_endpoints, scoped
 from app.accounts.models import Role
 from app.areas.models import Area
 from app.households.models import Household
+from app.tasks.models import Task
 from app.teams.models import Team
 from tests.conftest import make_upload, sign_in
 
@@ -220,3 +221,12 @@ def test_allowed_answers_from_the_table_for_links_and_buttons(world):
     assert not allowed(nobody, "home.index") and allowed(world["volunteer"], "home.index")
     assert allowed(world["admin"], "households.anonymise") and not allowed(world["leader"], "households.anonymise")
     assert not allowed(world["admin"], "no.such_endpoint")
+
+
+def test_find_reads_an_id_from_request_text(db, world):
+    task = world["task_a"]
+    assert find(world["volunteer"], Task, f" {task.id} ") is task
+    assert find(world["volunteer"], Task, str(task.id)) is task
+    assert find(world["volunteer"], Task, "1e3") is None and find(world["outsider"], Task, task.id) is None
+    assert find(world["leader"], Task, f"{task.id}\n", "manage") is task
+    assert find(world["volunteer"], Task, task.id, "manage") is None

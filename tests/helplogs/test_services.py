@@ -139,5 +139,26 @@ def test_edit_and_resubmit_returned_log(db, world, services):
     assert actions == ["helplog.submitted", "helplog.updated", "helplog.resubmitted"]
     log.status = LogStatus.APPROVED
     db.session.commit()
-    with pytest.raises(LogError):
+    with pytest.raises(LogError) as error:
         edit_log(world["volunteer"], log, base_input(world, services), version=3)
+    assert english(error.value) == "This log was approved and can no longer be changed."
+
+
+def test_an_edit_cannot_add_a_new_household(db, world, services):
+    from app.households.services import HouseholdData
+
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    data = base_input(world, services, household_id=None, new_household=HouseholdData(display_name="Hộ Mới"))
+    with pytest.raises(LogError) as error:
+        edit_log(world["volunteer"], log, data, version=1)
+    assert error.value.field == "household_id" and english(error.value) == "Choose a household of this village."
+
+
+def test_an_edit_audits_only_what_changed_from_old_to_new(db, world, services):
+    log, _ = submit_log(world["volunteer"], str(uuid.uuid4()), base_input(world, services))
+    yesterday = local_today() - timedelta(days=1)
+    edit_log(world["volunteer"], log, base_input(world, services, helped_on=yesterday, outcome=Outcome.PARTLY),
+             version=1)
+    [event] = events(db, "helplog.updated")
+    assert event.changes == {"helped_on": [local_today().isoformat(), yesterday.isoformat()],
+                             "outcome": ["done", "partly"]}

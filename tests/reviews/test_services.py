@@ -12,7 +12,7 @@ from app.core.versioning import Stale
 from app.helplogs.models import LogStatus
 from app.helplogs.services import edit_log, submit_log
 from app.reviews.services import ReviewError, approve_log, approve_many, return_log
-from tests.conftest import count_queries, english, make_log
+from tests.conftest import count_queries, english, events, make_log
 from tests.helplogs.conftest import base_input
 from tests.reviews.conftest import actions, fresh
 
@@ -89,8 +89,18 @@ def test_bulk_approval_keeps_the_summaries_and_stamps_the_review(db, world):
     assert drift() == {}
     result = approve_many(world["leader"], {log.id: 1 for log in logs})
     assert [log.id for log in result.approved] == [logs[1].id, logs[0].id]  # the oldest first
+    # The answer's objects hold what was written, without a reload.
+    assert all(log.status == LogStatus.APPROVED and log.version == 2 and log.reviewed_by_id == world["leader"].id
+               and log.reviewed_at is not None for log in result.approved)
     for log in logs:
-        assert fresh(db, log).reviewed_at is not None and fresh(db, log).reviewed_by_id == world["leader"].id
+        log = fresh(db, log)
+        assert log.status == LogStatus.APPROVED and log.version == 2 and log.reviewed_by_id == world["leader"].id
+        assert log.reviewed_at is not None
+    approved = [(e.actor_id, e.object_id, e.changes) for e in events(db, "helplog.approved")]
+    assert approved == [(world["leader"].id, logs[1].id, {"version": 2, "bulk": True}),
+                        (world["leader"].id, logs[0].id, {"version": 2, "bulk": True})]
+    [bulk] = events(db, "helplog.bulk_approved")
+    assert bulk.actor_id == world["leader"].id and bulk.changes == {"count": 2, "log_ids": [logs[1].id, logs[0].id]}
     assert drift() == {}
 
 

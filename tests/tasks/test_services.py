@@ -13,7 +13,7 @@ from app.helplogs.models import LogStatus
 from app.tasks.models import Task, TaskScope, TaskStatus
 from app.tasks.queries import other_tasks_covering, progress
 from app.tasks.services import Choose, TaskError, claim_task, create_task, end_task, release_task, update_task
-from tests.conftest import english, make_log, make_member, make_task
+from tests.conftest import english, events, make_log, make_member, make_task
 from tests.tasks.conftest import approved, count_tasks, households_of, task_input
 
 
@@ -248,3 +248,28 @@ def test_a_claim_is_audited_and_an_ended_task_cannot_be_claimed(db, world):
     with pytest.raises(Stale):
         claim_task(world["volunteer"], ended)
     assert db.session.get(Task, ended.id).assignee_id is None
+
+
+def test_an_ended_task_or_a_deactivated_teams_task_cannot_change(db, world, services):
+    task = world["task_a"]
+    data = task_input(world, services, due_on=task.due_on, note="Đổi")
+    world["team_a"].is_active = False
+    db.session.commit()
+    with pytest.raises(TaskError) as error:
+        update_task(world["leader"], task, data, version=1)
+    assert english(error.value) == "The team of this task is deactivated: reactivate it first."
+    end_task(world["leader"], task, TaskStatus.CANCELLED, version=1)
+    with pytest.raises(TaskError) as error:
+        update_task(world["leader"], task, data, version=2)
+    assert english(error.value) == "This task has ended and can no longer be changed."
+    assert task.note is None
+
+
+def test_an_update_audits_each_change_from_old_to_new(db, world, services):
+    task = world["task_a"]
+    old_due = task.due_on
+    update_task(world["leader"], task, task_input(world, services, due_on=old_due + timedelta(days=1), note="Gấp"),
+                version=1)
+    [event] = events(db, "task.updated")
+    assert event.changes == {"due_on": [old_due.isoformat(), (old_due + timedelta(days=1)).isoformat()],
+                             "note": [None, "Gấp"]}
