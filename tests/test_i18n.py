@@ -127,3 +127,29 @@ def test_enum_choices_built_at_import_are_read_in_the_requests_language(app):
     with app.test_request_context("/?lang=en"):
         app.preprocess_request()
         assert str(choices["signed"]) == "Signed on paper"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_shares_read_as_babel_writes_them(app, lang):
+    """format_share's short way gives Babel's text, rounding at the half included."""
+    from flask_babel import format_percent
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from app.core.i18n import SHARE_PATTERN, format_share
+
+    edges = [0, 0.0005, 0.00051, 0.0015, 0.0025, 0.12345, 0.99949, 0.99951, 1, 12.3456, 123.45, 999_999.9]
+    fractions = [n / d for d in (3, 7, 9, 11, 1000, 1999, 2000, 447_140) for n in range(0, d + 1, max(1, d // 40))]
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        for value in edges + fractions:
+            if 0 < value < 0.0005:
+                continue  # "< 0,1%", not Babel's "0%": test_shares_read_in_the_locale
+            assert format_share(value) == format_percent(value, SHARE_PATTERN), value
+
+        @settings(max_examples=300, deadline=None)
+        @given(st.floats(min_value=0.0005, max_value=10_000, allow_nan=False))
+        def same(value):
+            assert format_share(value) == format_percent(value, SHARE_PATTERN), value
+
+        same()

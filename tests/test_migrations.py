@@ -112,3 +112,32 @@ def test_0010_gives_the_catalogues_services_their_short_names(empty_database):
             assert "short_name_vi" not in {c["name"] for c in inspect(conn).get_columns("services")}
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_0011_fills_each_areas_last_visit_from_its_day_buckets(empty_database):
+    """The newest day with a visit (any help) per area; months, other keys and buckets left at
+    no visit do not count; an area never visited gets no row."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0010_service_short_names")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO areas (id, kind, name, search_key, path, is_active, created_at) VALUES"
+                " (1, 'commune', 'Xã A', 'xa a', '/1/', true, CURRENT_TIMESTAMP),"
+                " (2, 'village', 'Thôn 1', 'thon 1', '/1/2/', true, CURRENT_TIMESTAMP),"
+                " (3, 'village', 'Thôn 2', 'thon 2', '/1/3/', true, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO coverage_buckets (area_id, key, grain, start, reached, visits, people) VALUES"
+                " (1, 0, 'd', '2026-11-03', 1, 2, 2), (1, 0, 'm', '2026-11-01', 1, 2, 2),"
+                " (2, 0, 'd', '2026-11-03', 1, 2, 2), (2, 0, 'd', '2026-11-20', 1, 0, 0),"
+                " (2, 5, 'd', '2026-11-25', 0, 1, 1), (2, 0, 'm', '2026-12-01', 0, 1, 1),"
+                " (3, 0, 'd', '2026-10-01', 1, 0, 0)"))
+        upgrade(revision="0011_coverage_last_visits")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT area_id, day FROM coverage_last_visits ORDER BY area_id")).all()
+        assert [(area, str(day)) for area, day in rows] == [(1, "2026-11-03"), (2, "2026-11-03")]
+        downgrade(revision="0010_service_short_names")
+        with db.engine.connect() as conn:
+            assert "coverage_last_visits" not in inspect(conn).get_table_names()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -78,6 +78,18 @@ class Registered(db.Model):
     households: Mapped[int] = mapped_column(default=0)
 
 
+class LastVisit(db.Model):
+    """The day of an area's latest approved visit (any help): what the gaps of a province read
+    for its 1,700 villages at once, where a probe of each village's day buckets costs a
+    request tens of milliseconds. Kept with the buckets (``summaries.apply``); an area never
+    visited has no row."""
+
+    __tablename__ = "coverage_last_visits"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+
 class Target(db.Model):
     """Households to reach in an area in a year: for one kind of help (a service id), for any
     help (ANY) or covering all five skills (FIVE)."""

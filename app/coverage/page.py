@@ -148,17 +148,6 @@ def _header(view: View, found: Choices) -> dict:
             "districts": found.districts}
 
 
-def _gap_groups(view: View, found_gaps) -> list[dict]:
-    """At the province: per commune, how many of its villages were never visited or not lately."""
-    groups: dict[int, dict] = {child.id: {"area": child, "never": 0, "stale": 0} for child in view.children}
-    for village in found_gaps.never:
-        groups[village.parent_id]["never"] += 1
-    for village, _day in found_gaps.stale:
-        groups[village.parent_id]["stale"] += 1
-    return sorted((g for g in groups.values() if g["never"] or g["stale"]),
-                  key=lambda g: (-g["never"], -g["stale"], g["area"].search_key))
-
-
 def _trend(view: View, filters: Filters, today: date) -> dict:
     weeks = trend(view, today, filters.key)
     target = year_target(view, today.year, filters.key)
@@ -189,7 +178,6 @@ def coverage_page(view: View, filters: Filters, found: Choices, today: date) -> 
         context["matrix_services"] = found_matrix.services
     found_gaps = gaps(shown, today)
     context["gaps"] = found_gaps
-    context["gap_groups"] = _gap_groups(shown, found_gaps) if view.area.kind == AreaKind.PROVINCE else []
     villages = [view.area.id] if view.area.kind == AreaKind.VILLAGE else [v.id for v in found_gaps.never]
     context["task_teams"] = task_teams(view.user, villages if view.area.kind != AreaKind.PROVINCE else [])
     context.update(_trend(shown, filters, today))

@@ -17,7 +17,7 @@ from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.text import search_key
-from app.coverage.models import ANY, DAY, FIVE, Bucket, Registered, Target, VolunteerBucket
+from app.coverage.models import ANY, DAY, FIVE, Bucket, LastVisit, Registered, Target, VolunteerBucket
 from app.coverage.periods import FIRST_DAY, Period, spans, within
 from app.extensions import db
 from app.teams.models import Team, team_villages
@@ -403,11 +403,23 @@ def reached_by_service(area_ids: list[int], services: list[Service], end: date) 
 # Gaps and trend ---------------------------------------------------------------------------
 
 @dataclass
+class GapGroup:
+    """At a province: how many of a commune's villages were never visited, or not lately."""
+
+    area: Area
+    never: int = 0
+    stale: int = 0
+
+
+@dataclass
 class Gaps:
-    # Villages never visited, and those whose last visit is over 30 days old (at a province,
-    # light rows with id, parent_id, name and search_key: counted per commune).
+    # Villages never visited, and those whose last visit is over 30 days old (at a commune or
+    # a village; a province counts them per commune in ``groups``).
     never: list[Area] = field(default_factory=list)
     stale: list[tuple[Area, date]] = field(default_factory=list)
+    groups: list[GapGroup] = field(default_factory=list)
+    never_count: int = 0
+    stale_count: int = 0
     # A village: households not yet reached per service, of its N (declared, else in the app's
     # list), and of the households in the app's list (those a task can name).
     unreached: dict[int, int] = field(default_factory=dict)
@@ -415,40 +427,45 @@ class Gaps:
     households: int = 0  # a village's N
 
 
-def _province_villages(view: View, stmt):
-    """``stmt`` limited to the active villages of a province's communes in the view (narrowed
-    to a former district, limited to a leader's villages)."""
-    stmt = stmt.where(Area.kind == AreaKind.VILLAGE, Area.is_active,
-                      Area.parent_id.in_([child.id for child in view.children]))
-    if view.villages is not None:
-        stmt = stmt.where(Area.id.in_(sorted(view.villages)))
-    return stmt.order_by(Area.parent_id, Area.search_key, Area.id)
-
-
-def _villages_and_last_visits(view: View, today: date) -> list[tuple]:
-    """(village, day of its last visit or None) for each village the view covers. At a province
-    the villages are light rows (id, parent_id, name, search_key; some 1,700 of them, counted per
-    commune), read with their last visit in one query."""
-    if view.area.kind != AreaKind.PROVINCE:
-        villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
-        last = _last_days([v.id for v in villages], ANY, today)
-        return [(village, last.get(village.id)) for village in villages]
+def _province_groups(view: View, today: date) -> list[GapGroup]:
+    """Per commune of a province's view (narrowed to a former district, limited to a leader's
+    villages): its active villages never visited and not visited in 30 days, counted in the
+    database from the last visits kept on write. Communes without a gap are left out; the
+    rest come most never-visited first."""
     if not view.children:
         return []
-    last = _last_visit(ANY, today).label("last_day")
-    rows = db.session.execute(_province_villages(
-        view, select(Area.id, Area.parent_id, Area.name, Area.search_key, last))).all()
-    return [(row, row.last_day) for row in rows]
+    cut = today - timedelta(days=STALE_DAYS)
+    stmt = (select(Area.parent_id,
+                   func.sum(case((LastVisit.day.is_(None), 1), else_=0)),
+                   func.sum(case((LastVisit.day < cut, 1), else_=0)))
+            .outerjoin(LastVisit, LastVisit.area_id == Area.id)
+            .where(Area.kind == AreaKind.VILLAGE, Area.is_active, Area.parent_id.in_([c.id for c in view.children]))
+            .group_by(Area.parent_id))
+    if view.villages is not None:
+        stmt = stmt.where(Area.id.in_(sorted(view.villages)))
+    communes = {child.id: child for child in view.children}
+    groups = [GapGroup(communes[commune_id], int(never or 0), int(stale or 0))
+              for commune_id, never, stale in db.session.execute(stmt) if never or stale]
+    return sorted(groups, key=lambda g: (-g.never, -g.stale, g.area.search_key))
 
 
 def gaps(view: View, today: date) -> Gaps:
     found = Gaps()
-    for village, day in _villages_and_last_visits(view, today):
+    if view.area.kind == AreaKind.PROVINCE:
+        found.groups = _province_groups(view, today)
+        found.never_count = sum(g.never for g in found.groups)
+        found.stale_count = sum(g.stale for g in found.groups)
+        return found
+    villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
+    last = _last_days([v.id for v in villages], ANY, today)
+    for village in villages:
+        day = last.get(village.id)
         if day is None:
             found.never.append(village)
         elif day < today - timedelta(days=STALE_DAYS):
             found.stale.append((village, day))
     found.stale.sort(key=lambda pair: (pair[1], pair[0].search_key))
+    found.never_count, found.stale_count = len(found.never), len(found.stale)
     if view.area.kind == AreaKind.VILLAGE:
         registered = db.session.scalar(select(Registered.households).where(Registered.area_id == view.area.id)) or 0
         declared = view.area.declared_households

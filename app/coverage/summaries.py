@@ -11,13 +11,24 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, cast, delete, func, literal, select, text, union_all
+from sqlalchemy import Date, cast, delete, func, literal, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.areas.models import Area
 from app.catalog.models import Service
 from app.core.changes import Rows
-from app.coverage.models import ANY, DAY, FIVE, MONTH, SKILLS, Bucket, Registered, VolunteerBucket, skill_key
+from app.coverage.models import (
+    ANY,
+    DAY,
+    FIVE,
+    MONTH,
+    SKILLS,
+    Bucket,
+    LastVisit,
+    Registered,
+    VolunteerBucket,
+    skill_key,
+)
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
 from app.households.models import Household
@@ -156,12 +167,16 @@ class Deltas:
                 self.reach(after, key, new[1], +1)
 
 
+def _insert(model):
+    """An INSERT of the session's dialect, which takes ON CONFLICT."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return (postgresql.insert if postgres else sqlite.insert)(model)
+
+
 def _upsert(model, rows: list[dict], keys: tuple[str, ...], added: tuple[str, ...]) -> None:
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model)
+    stmt = _insert(model)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in added}
     )
@@ -179,6 +194,44 @@ def apply(deltas: Deltas) -> None:
         for (a, k, g, s, author), n in sorted(deltas.volunteers.items()) if n
     ]
     _upsert(VolunteerBucket, volunteer_rows, ("area_id", "key", "grain", "start", "author_id"), ("logs",))
+    keep_last_visits(deltas)
+
+
+def newest_visit(area_id):
+    """The day of the newest day bucket with an approved visit (any help) of the area
+    ``area_id`` (a column of the enclosing query), read backwards along the index: one probe."""
+    return (select(Bucket.start)
+            .where(Bucket.area_id == area_id, Bucket.key == ANY, Bucket.grain == DAY, Bucket.visits > 0)
+            .order_by(Bucket.start.desc()).limit(1).scalar_subquery())
+
+
+def keep_last_visits(deltas: Deltas) -> None:
+    """Each area's last visit after the buckets took ``deltas``. A visit added can only move it
+    later: the later of the two days, kept by the upsert itself (concurrent writers agree in
+    any order). An area that lost a visit is read again from its buckets, its row locked first
+    so that the read sees every writer that got there before."""
+    added: dict[int, date] = {}
+    lost: set[int] = set()
+    for (area_id, key, grain, day), (_reached, visits, _people) in deltas.buckets.items():
+        if key == ANY and grain == DAY and visits:
+            if visits > 0:
+                added[area_id] = max(day, added.get(area_id, day))
+            else:
+                lost.add(area_id)
+    if added:
+        stmt = _insert(LastVisit)
+        later = func.greatest if db.session.get_bind().dialect.name == "postgresql" else func.max
+        db.session.execute(stmt.on_conflict_do_update(index_elements=["area_id"],
+                                                      set_={"day": later(LastVisit.day, stmt.excluded.day)}),
+                           [{"area_id": area_id, "day": day} for area_id, day in sorted(added.items())])
+    if lost:
+        ids = sorted(lost)
+        db.session.execute(select(LastVisit.area_id).where(LastVisit.area_id.in_(ids)).with_for_update())
+        newest = newest_visit(LastVisit.area_id)
+        db.session.execute(delete(LastVisit).where(LastVisit.area_id.in_(ids), newest.is_(None))
+                           .execution_options(synchronize_session=False))
+        db.session.execute(update(LastVisit).where(LastVisit.area_id.in_(ids)).values(day=newest)
+                           .execution_options(synchronize_session=False))
 
 
 def recount_registered(village_ids: set[int]) -> None:
@@ -335,27 +388,51 @@ def recomputed_registered():
     )
 
 
+def recomputed_last_visits():
+    """(area_id, day) of the latest approved visit of every village and commune, from the logs."""
+    village = Area.__table__.alias("village")
+    return union_all(
+        select(HelpLog.village_id, func.max(HelpLog.helped_on)).where(_approved()).group_by(HelpLog.village_id),
+        select(village.c.parent_id, func.max(HelpLog.helped_on)).join(village, village.c.id == HelpLog.village_id)
+        .where(_approved()).group_by(village.c.parent_id),
+    )
+
+
+def last_visits_of_buckets():
+    """(area_id, day) of the newest day bucket with a visit (any help) per area: the rebuild's."""
+    return (select(Bucket.area_id, func.max(Bucket.start))
+            .where(Bucket.key == ANY, Bucket.grain == DAY, Bucket.visits > 0).group_by(Bucket.area_id))
+
+
+SUMMARIES = (Bucket, VolunteerBucket, Registered, LastVisit)
 BUCKET_COLUMNS = ("area_id", "key", "grain", "start", "reached", "visits", "people")
 VOLUNTEER_COLUMNS = ("area_id", "key", "grain", "start", "author_id", "logs")
 
 
-def rebuild(session=None) -> dict[str, int]:
+def rebuild(session=None, models=SUMMARIES) -> dict[str, int]:
     """Every summary recomputed from the raw rows, in the caller's transaction (``session``, by
-    default the app's). Returns the row counts."""
+    default the app's). Returns the row counts. ``models`` names fewer summaries for a
+    migration written before the others existed."""
     session = session or db.session
     dialect = session.get_bind().dialect.name
-    for model in (Bucket, VolunteerBucket, Registered):
+    fills = {
+        Bucket: lambda: Bucket.__table__.insert().from_select(BUCKET_COLUMNS, recomputed_buckets(dialect)),
+        VolunteerBucket: lambda: VolunteerBucket.__table__.insert().from_select(VOLUNTEER_COLUMNS,
+                                                                                recomputed_volunteers(dialect)),
+        Registered: lambda: Registered.__table__.insert().from_select(("area_id", "households"),
+                                                                      recomputed_registered()),
+        LastVisit: lambda: LastVisit.__table__.insert().from_select(("area_id", "day"), last_visits_of_buckets()),
+    }
+    for model in models:
         session.execute(delete(model))
-    session.execute(Bucket.__table__.insert().from_select(BUCKET_COLUMNS, recomputed_buckets(dialect)))
-    session.execute(VolunteerBucket.__table__.insert().from_select(VOLUNTEER_COLUMNS, recomputed_volunteers(dialect)))
-    session.execute(Registered.__table__.insert().from_select(("area_id", "households"), recomputed_registered()))
-    return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (Bucket, VolunteerBucket, Registered)}
+    for model in models:  # in SUMMARIES' order: the last visits are read from the buckets
+        session.execute(fills[model]())
+    return {model.__tablename__: session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
 def analyse() -> None:
     """Fresh planner statistics for the summaries after a rebuild (SQLite has none otherwise)."""
-    for model in (Bucket, VolunteerBucket, Registered):
+    for model in SUMMARIES:
         db.session.execute(text(f"ANALYZE {model.__tablename__}"))
     db.session.commit()
 
@@ -375,6 +452,7 @@ def drift(limit: int = 20) -> dict[str, list[tuple]]:
                                 .where(VolunteerBucket.logs != 0), recomputed_volunteers(dialect)),
         "coverage_registered": (select(Registered.area_id, Registered.households).where(Registered.households != 0),
                                 recomputed_registered()),
+        "coverage_last_visits": (select(LastVisit.area_id, LastVisit.day), recomputed_last_visits()),
     }
     found = {}
     for table, (stored, recomputed) in pairs.items():

@@ -2,7 +2,7 @@
 who sees which area, the period rules (reached by the end, visits within), "—" for no data,
 targets, the former district filter, gaps and trend."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -221,8 +221,20 @@ def test_matrix_counts_households_per_kind_of_help_by_the_end(w):
 
 def test_gaps_at_each_level(w, db):
     province = queries.gaps(view(w, "staff"), TODAY)
-    assert [v.name for v in province.never] == ["Thôn 3"]
-    assert {v.id for v, _ in province.stale} == {w["village_a2"].id, w["village_b1"].id}
+    # A province counts per commune, most never-visited first: a3 never, a2 and b1 not lately.
+    assert [(g.area.id, g.never, g.stale) for g in province.groups] == [(w["commune_a"].id, 1, 1),
+                                                                        (w["commune_b"].id, 0, 1)]
+    assert (province.never_count, province.stale_count) == (1, 2)
+    commune = queries.gaps(view(w, "staff", "commune_a"), TODAY)
+    assert [v.name for v in commune.never] == ["Thôn 3"]
+    assert [v.id for v, _ in commune.stale] == [w["village_a2"].id]
+    assert (commune.never_count, commune.stale_count) == (1, 1)
+    # 31 days after a2's last visit it is stale, 30 days after not yet (the edge of STALE_DAYS).
+    a2_last = commune.stale[0][1]
+    edge = queries.gaps(view(w, "staff", "commune_a"), a2_last + timedelta(days=queries.STALE_DAYS))
+    assert w["village_a2"].id not in [v.id for v, _ in edge.stale]
+    groups = queries.gaps(view(w, "staff"), a2_last + timedelta(days=queries.STALE_DAYS)).groups
+    assert w["commune_a"].id not in [g.area.id for g in groups if g.stale]
     leader = queries.gaps(view(w, "leader"), TODAY)
     assert leader.never == [] and leader.stale == []  # a1 was visited on 03/03
     village = queries.gaps(view(w, "staff", "village_a1"), TODAY)

@@ -13,10 +13,11 @@ from sqlalchemy import select, text
 
 from app.accounts.models import Role
 from app.catalog.models import Service
+from app.core.changes import changing
 from app.core.db import local_today
 from app.core.domain import RuleError
 from app.coverage import summaries
-from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, Registered, VolunteerBucket, skill_key
+from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, LastVisit, Registered, VolunteerBucket, skill_key
 from app.helplogs.models import HelpLog, LogStatus
 from app.helplogs.services import LogInput, submit_log
 from app.households.models import ConsentMethod
@@ -102,6 +103,52 @@ def test_moving_a_household_takes_its_coverage_and_count_along(db, world, servic
     assert bucket(world["village_a1"], ANY, TODAY)[1] == 1  # the visit stays where it happened
     assert db.session.get(Registered, world["village_a2"].id).households == (before.households if before else 0) + 1
     assert summaries.drift() == {}
+
+
+def last_visit(area):
+    row = summaries.db.session.get(LastVisit, area.id)
+    return row.day if row else None
+
+
+def test_the_last_visit_moves_later_and_back_when_a_visit_is_taken_away(db, world, services):
+    """Kept on write: a later visit moves it on, an earlier one leaves it; a visit that stops
+    counting (any write the watcher follows) moves it back to the one before, or removes it."""
+    village, commune = world["village_a1"], world["commune_a"]
+    earlier = TODAY - timedelta(days=5)
+    first, _ = submit_log(world["leader"], str(uuid.uuid4()),
+                          log_input(world, world["household_a"], [services["VNEID"]], day=earlier))
+    assert last_visit(village) == last_visit(commune) == earlier
+    latest, _ = submit_log(world["leader"], str(uuid.uuid4()), log_input(world, None, [services["DVC"]], people=4))
+    submit_log(world["leader"], str(uuid.uuid4()),
+               log_input(world, None, [services["DVC"]], day=TODAY - timedelta(days=9), people=2))
+    assert last_visit(village) == last_visit(commune) == TODAY
+    for log, expected in ((latest, earlier), (first, TODAY - timedelta(days=9))):
+        with changing(help_logs=[log.id], households=[log.household_id]):
+            log.status = LogStatus.RETURNED
+        db.session.commit()
+        assert last_visit(village) == last_visit(commune) == expected
+        assert summaries.drift() == {}
+    assert last_visit(world["village_b1"]) is None
+
+
+def test_the_last_visit_goes_with_the_last_visit_taken_away(db, world, services):
+    log, _ = submit_log(world["leader"], str(uuid.uuid4()), log_input(world, None, [services["DVC"]], people=2))
+    assert last_visit(world["village_a1"]) == TODAY
+    with changing(help_logs=[log.id]):
+        log.status = LogStatus.RETURNED
+    db.session.commit()
+    assert last_visit(world["village_a1"]) is None and last_visit(world["commune_a"]) is None
+    assert summaries.drift() == {}
+
+
+def test_the_check_finds_a_wrong_last_visit(db, world, services):
+    submit_log(world["leader"], str(uuid.uuid4()), log_input(world, None, [services["DVC"]], people=2))
+    db.session.get(LastVisit, world["village_a1"].id).day = TODAY - timedelta(days=1)
+    db.session.commit()
+    assert list(summaries.drift()) == ["coverage_last_visits"]
+    summaries.rebuild()
+    db.session.commit()
+    assert summaries.drift() == {} and last_visit(world["village_a1"]) == TODAY
 
 
 def test_the_check_finds_drift_and_the_rebuild_mends_it(db, world, services):
