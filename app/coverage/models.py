@@ -52,14 +52,17 @@ class Bucket(db.Model):
 
 
 class VolunteerBucket(db.Model):
-    """A volunteer's approved visits in an area, for a key, in one day or month: active
-    volunteers are counted as distinct authors over a period's buckets."""
+    """A volunteer's approved visits in an area, for a key, in one day or month, and the first
+    and last day of the bucket with one (a day bucket's own day). Active volunteers are the
+    distinct authors of a period's month buckets: a month cut by the period's start counts
+    those whose last day falls inside it, a month cut by its end those whose first day does,
+    so a period reads one row per volunteer and month, not one per day they worked."""
 
     __tablename__ = "coverage_volunteers"
     # Who was active in a period, from an index alone: the rows with logs (a count back at 0
     # stays as a row, and counts for nobody).
     __table_args__ = (Index("ix_coverage_volunteers_active", "area_id", "key", "grain", "start", "author_id",
-                            sqlite_where=text("logs > 0"), postgresql_where=text("logs > 0")),)
+                            "first_day", "last_day", sqlite_where=text("logs > 0"), postgresql_where=text("logs > 0")),)
 
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
     key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -67,6 +70,9 @@ class VolunteerBucket(db.Model):
     start: Mapped[date] = mapped_column(Date, primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     logs: Mapped[int] = mapped_column(default=0)
+    # Null only in a row that never had a visit (none is written without one).
+    first_day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
 
 
 class Registered(db.Model):

@@ -75,7 +75,7 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _month_end(day: date) -> date:
+def month_end(day: date) -> date:
     return day.replace(day=monthrange(day.year, day.month)[1])
 
 
@@ -85,15 +85,15 @@ def spans(start: date, end: date) -> list[tuple[str, date, date]]:
     if end < start:
         return []
     first_full = start if start.day == 1 else _next_month(start)
-    last_full = end.replace(day=1) if end == _month_end(end) else end.replace(day=1) - timedelta(days=1)
+    last_full = end.replace(day=1) if end == month_end(end) else end.replace(day=1) - timedelta(days=1)
     if first_full > last_full:
         return [(DAY, start, end)]
     found = []
     if start < first_full:
         found.append((DAY, start, first_full - timedelta(days=1)))
     found.append((MONTH, first_full, last_full.replace(day=1)))
-    if end > _month_end(last_full):
-        found.append((DAY, _month_end(last_full) + timedelta(days=1), end))
+    if end > month_end(last_full):
+        found.append((DAY, month_end(last_full) + timedelta(days=1), end))
     return found
 
 

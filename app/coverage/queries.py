@@ -10,15 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select, union, union_all
+from sqlalchemy import case, func, select, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.text import search_key
-from app.coverage.models import ANY, DAY, FIVE, Bucket, LastVisit, Registered, Target, VolunteerBucket
-from app.coverage.periods import FIRST_DAY, Period, spans, within
+from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, LastVisit, Registered, Target, VolunteerBucket
+from app.coverage.periods import FIRST_DAY, Period, month_end, within
 from app.extensions import db
 from app.teams.models import Team, team_villages
 
@@ -240,20 +240,28 @@ def _when(condition, value):
 def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, period: Period) -> tuple[dict, int]:
     """Distinct authors with an approved visit in the period: per child, and over the whole view
     (a volunteer active in two villages counts once in the total)."""
-    # One SELECT per span of the period (days at its edges, whole months between), joined by a
-    # UNION that drops duplicates: each is a range of the index on (area, key, grain, start),
-    # where one OR of the spans would read every bucket of the areas and key.
-    parts = [select(VolunteerBucket.area_id, VolunteerBucket.author_id)
-             .where(VolunteerBucket.area_id.in_(member_ids), VolunteerBucket.key == key, VolunteerBucket.logs > 0,
-                    VolunteerBucket.grain == grain, VolunteerBucket.start.between(first, last))
-             for grain, first, last in spans(period.start, period.end)]
-    if not parts:
-        return {}, 0
-    rows = db.session.execute(union(*parts) if len(parts) > 1 else parts[0].distinct()).all()
+    rows = db.session.execute(active_authors(member_ids, key, period)).all()
     authors: dict[int, set[int]] = defaultdict(set)
     for area_id, author in rows:
         authors[child_of.get(area_id, area_id)].add(author)
     return {area: len(found) for area, found in authors.items()}, len({author for _, author in rows})
+
+
+def active_authors(member_ids: list[int], key: int, period: Period):
+    """(area, author) of every volunteer with an approved visit in the period, read from the
+    month buckets of the months it touches: one row per volunteer and month. A month cut by the
+    period's start counts if the volunteer's last day in it falls inside, a month cut by its
+    end if the first day does. Only a period inside one month, cut at both ends, needs the day
+    buckets (the days with a visit between two others are known to neither)."""
+    v = VolunteerBucket
+    start, end = period.start, period.end
+    first_month, last_month = start.replace(day=1), end.replace(day=1)
+    base = select(v.area_id, v.author_id).where(v.area_id.in_(member_ids), v.key == key, v.logs > 0).distinct()
+    if first_month == last_month and start > first_month and end < month_end(end):
+        return base.where(v.grain == DAY, v.start.between(start, end))
+    return base.where(v.grain == MONTH, v.start.between(first_month, last_month),
+                      (v.start > first_month) | (v.last_day >= start),
+                      (v.start < last_month) | (v.first_day <= end))
 
 
 def _last_visit(key: int, until: date):

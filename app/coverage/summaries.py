@@ -7,11 +7,12 @@ now), an approved log's visit, people and volunteer per key (where it happened).
 snapshots are a few indexed queries over the rows named, whatever the size of the data.
 """
 
+from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, cast, delete, func, literal, select, text, union_all, update
+from sqlalchemy import Date, and_, case, cast, delete, func, literal, or_, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.areas.models import Area
@@ -38,6 +39,10 @@ APPROVED = LogStatus.APPROVED.value
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=monthrange(day.year, day.month)[1])
 
 
 # Snapshots -------------------------------------------------------------------------------
@@ -136,6 +141,9 @@ def households_of_logs(log_ids: set[int]) -> set[int]:
 class Deltas:
     buckets: dict[tuple, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     volunteers: Counter = field(default_factory=Counter)
+    # Per volunteer bucket: the first and last day of the visits added, and those that lost one.
+    volunteer_days: dict[tuple, tuple[date, date]] = field(default_factory=dict)
+    volunteer_lost: set[tuple] = field(default_factory=set)
 
     def _grains(self, area_ids, key, day):
         for area_id in area_ids:
@@ -152,7 +160,13 @@ class Deltas:
                 counts = self.buckets[bucket]
                 counts[1] += sign
                 counts[2] += sign * visit.people
-                self.volunteers[(*bucket, visit.author_id)] += sign
+                volunteer = (*bucket, visit.author_id)
+                self.volunteers[volunteer] += sign
+                if sign < 0:
+                    self.volunteer_lost.add(volunteer)
+                else:
+                    first, last = self.volunteer_days.get(volunteer, (visit.day, visit.day))
+                    self.volunteer_days[volunteer] = (min(first, visit.day), max(last, visit.day))
 
     def reach_change(self, before: Reach | None, after: Reach | None) -> None:
         keys = set(before.first if before else ()) | set(after.first if after else ())
@@ -189,12 +203,68 @@ def apply(deltas: Deltas) -> None:
         for (a, k, g, s), (r, v, p) in sorted(deltas.buckets.items()) if r or v or p
     ]
     _upsert(Bucket, bucket_rows, ("area_id", "key", "grain", "start"), ("reached", "visits", "people"))
-    volunteer_rows = [
-        {"area_id": a, "key": k, "grain": g, "start": s, "author_id": author, "logs": n}
-        for (a, k, g, s, author), n in sorted(deltas.volunteers.items()) if n
-    ]
-    _upsert(VolunteerBucket, volunteer_rows, ("area_id", "key", "grain", "start", "author_id"), ("logs",))
+    keep_volunteers(deltas)
     keep_last_visits(deltas)
+
+
+def _earlier_later():
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return (func.least, func.greatest) if postgres else (func.min, func.max)
+
+
+def keep_volunteers(deltas: Deltas) -> None:
+    """Each volunteer bucket's count of visits, and its first and last day. A visit added can
+    only widen the days (kept by the upsert itself, so concurrent writers agree in any order;
+    a row back from 0 visits starts afresh). A month that lost a visit reads its days again
+    from its day buckets, its row locked first."""
+    keys = ("area_id", "key", "grain", "start", "author_id")
+    widened = [{"area_id": a, "key": k, "grain": g, "start": s, "author_id": author,
+                "logs": deltas.volunteers[(a, k, g, s, author)], "first_day": first, "last_day": last}
+               for (a, k, g, s, author), (first, last) in sorted(deltas.volunteer_days.items())]
+    if widened:
+        stmt = _insert(VolunteerBucket)
+        earlier, later = _earlier_later()
+        fresh = VolunteerBucket.logs <= 0
+        db.session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_={
+            "logs": VolunteerBucket.logs + stmt.excluded.logs,
+            "first_day": case((fresh, stmt.excluded.first_day),
+                              else_=earlier(VolunteerBucket.first_day, stmt.excluded.first_day)),
+            "last_day": case((fresh, stmt.excluded.last_day),
+                             else_=later(VolunteerBucket.last_day, stmt.excluded.last_day)),
+        }), widened)
+    only_lost = sorted(key for key in deltas.volunteer_lost if key not in deltas.volunteer_days)
+    for area_id, key, grain, start, author_id in only_lost:
+        if deltas.volunteers[(area_id, key, grain, start, author_id)]:
+            db.session.execute(
+                update(VolunteerBucket)
+                .where(VolunteerBucket.area_id == area_id, VolunteerBucket.key == key, VolunteerBucket.grain == grain,
+                       VolunteerBucket.start == start, VolunteerBucket.author_id == author_id)
+                .values(logs=VolunteerBucket.logs + deltas.volunteers[(area_id, key, grain, start, author_id)])
+                .execution_options(synchronize_session=False))
+    months = sorted(key for key in deltas.volunteer_lost if key[2] == MONTH)
+    if months:
+        _reread_days(months)
+
+
+def _reread_days(months: list[tuple]) -> None:
+    """The first and last day of these month buckets (area, key, grain, start, author), read
+    from their day buckets with a visit."""
+    month = VolunteerBucket.__table__.alias("month")
+    day = VolunteerBucket.__table__.alias("day")
+    rows = [and_(month.c.area_id == a, month.c.key == k, month.c.grain == g, month.c.start == s,
+                 month.c.author_id == author) for a, k, g, s, author in months]
+    db.session.execute(select(month.c.area_id).where(or_(*rows)).with_for_update())
+    for a, k, _g, s, author in months:
+        days = (select(func.min(day.c.start), func.max(day.c.start))
+                .where(day.c.area_id == a, day.c.key == k, day.c.grain == DAY, day.c.author_id == author,
+                       day.c.logs > 0, day.c.start.between(s, month_end(s))))
+        first, last = db.session.execute(days).one()
+        db.session.execute(
+            update(VolunteerBucket)
+            .where(VolunteerBucket.area_id == a, VolunteerBucket.key == k, VolunteerBucket.grain == MONTH,
+                   VolunteerBucket.start == s, VolunteerBucket.author_id == author)
+            .values(first_day=first or s, last_day=last or s)
+            .execution_options(synchronize_session=False))
 
 
 def newest_visit(area_id):
@@ -372,10 +442,11 @@ def recomputed_volunteers(dialect: str):
         area_id = logs.c.village_id if area == "village" else logs.c.commune_id
         start = logs.c.day if grain == DAY else _month(logs.c.day, dialect)
         return select(area_id.label("area_id"), logs.c.key, literal(grain).label("grain"), start.label("start"),
-                      logs.c.author_id)
+                      logs.c.author_id, logs.c.day)
 
     parts = _both_grains(part)
-    return (select(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start, parts.c.author_id, func.count())
+    return (select(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start, parts.c.author_id, func.count(),
+                   func.min(parts.c.day), func.max(parts.c.day))
             .group_by(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start, parts.c.author_id))
 
 
@@ -406,7 +477,7 @@ def last_visits_of_buckets():
 
 SUMMARIES = (Bucket, VolunteerBucket, Registered, LastVisit)
 BUCKET_COLUMNS = ("area_id", "key", "grain", "start", "reached", "visits", "people")
-VOLUNTEER_COLUMNS = ("area_id", "key", "grain", "start", "author_id", "logs")
+VOLUNTEER_COLUMNS = ("area_id", "key", "grain", "start", "author_id", "logs", "first_day", "last_day")
 
 
 def rebuild(session=None, models=SUMMARIES) -> dict[str, int]:

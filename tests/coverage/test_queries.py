@@ -274,3 +274,39 @@ def test_breadcrumb_starts_where_the_user_starts(w):
         w["province"].id, w["commune_a"].id, w["village_a1"].id]
     assert [a.id for a in queries.breadcrumb(view(w, "leader", "village_a1"))] == [
         w["commune_a"].id, w["village_a1"].id]
+
+
+def test_active_volunteers_of_any_period_are_those_with_a_visit_in_it(w, db):
+    """The month buckets' first and last days give every period exactly: cut at its start, at
+    its end, at both in two months or inside one month, against the logs themselves."""
+    from sqlalchemy import select
+
+    from app.areas.models import Area
+    from app.coverage import summaries
+    from app.helplogs.models import HelpLog, LogStatus, help_log_services
+    from tests.coverage.small_world import log
+
+    s = w["services"]
+    # Several visits of one volunteer in a month, so that its first and last days differ.
+    for day in (date(2025, 2, 3), date(2025, 2, 26), date(2025, 3, 12)):
+        log(w["volunteer"], w["team_a"], w["village_a1"], w["h2"], [s["DVC"]], day, 1)
+    summaries.rebuild()
+    db.session.commit()
+    areas = [w[name].id for name in ("commune_a", "commune_b", "village_a1", "village_a2", "village_b1")]
+    logs = db.session.execute(
+        select(HelpLog.village_id, Area.parent_id, HelpLog.author_id, HelpLog.helped_on, help_log_services.c.service_id)
+        .join(Area, Area.id == HelpLog.village_id).join(help_log_services, help_log_services.c.log_id == HelpLog.id)
+        .where(HelpLog.status == LogStatus.APPROVED)).all()
+    month_edges = [date(2025, 1, 31), date(2025, 2, 1), date(2025, 2, 28), date(2025, 3, 1), date(2025, 3, 31)]
+    days = sorted({date(2025, 1, 1) + timedelta(days=n) for n in range(0, 90, 4)} | set(month_edges))
+    checked = set()
+    for key in (ANY, s["VNEID"].id, s["DVC"].id):
+        for start in days:
+            for end in (d for d in days if d >= start):
+                expected = {(area, author) for village, commune, author, day, service in logs
+                            for area in (village, commune)
+                            if area in areas and start <= day <= end and key in (ANY, service)}
+                found = set(db.session.execute(queries.active_authors(areas, key, period((start, end)))).all())
+                assert found == expected, (key, start, end)
+                checked.add(len(expected))
+    assert len(checked) > 3  # periods with none, some and all of the volunteers
