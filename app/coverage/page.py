@@ -148,9 +148,10 @@ def _header(view: View, found: Choices) -> dict:
             "districts": found.districts}
 
 
-def _trend(view: View, filters: Filters, today: date) -> dict:
+def _trend(view: View, filters: Filters, today: date, total) -> dict:
     weeks = trend(view, today, filters.key)
-    target = year_target(view, today.year, filters.key)
+    # The table's total has this year's target when its period ends this year.
+    target = total.target if filters.period.year == today.year else year_target(view, today.year, filters.key)
     return {
         "weeks": weeks, "year": today.year, "year_target": target,
         "visits_chart": charts.weekly_bars(weeks, lambda w: w.visits),
@@ -171,16 +172,16 @@ def coverage_page(view: View, filters: Filters, found: Choices, today: date) -> 
     if view.area.kind != AreaKind.VILLAGE:
         context["rows"] = ordered(rows, filters.sort, filters.descending)
     if view.area.kind == AreaKind.VILLAGE or filters.tab == "matrix":
-        found_matrix = matrix(shown, filters.period)
+        found_matrix = matrix(shown, filters.period, found.services, {row.area.id: row.households for row in rows})
         place = {row.area.id: n for n, row in enumerate(context["rows"])}
         found_matrix.rows.sort(key=lambda row: place.get(row[0].id, 0))  # in the table's order
         context["matrix"], context["matrix_total"] = matrix_rows(found_matrix)
         context["matrix_services"] = found_matrix.services
-    found_gaps = gaps(shown, today)
+    found_gaps = gaps(shown, today, found.services)
     context["gaps"] = found_gaps
     villages = [view.area.id] if view.area.kind == AreaKind.VILLAGE else [v.id for v in found_gaps.never]
     context["task_teams"] = task_teams(view.user, villages if view.area.kind != AreaKind.PROVINCE else [])
-    context.update(_trend(shown, filters, today))
+    context.update(_trend(shown, filters, today, total))
     return context
 
 

@@ -375,9 +375,16 @@ class Matrix:
     rows: list[tuple[Area, int, dict[int, int]]] = field(default_factory=list)  # area, N, reached per service
 
 
-def matrix(view: View, period: Period) -> Matrix:
-    """Households reached by the end of the period, per child area and kind of help."""
-    services = list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
+def active_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
+
+
+def matrix(view: View, period: Period, services: list[Service] | None = None,
+           households: dict[int, int] | None = None) -> Matrix:
+    """Households reached by the end of the period, per child area and kind of help (of the
+    active ``services``, and over the N per child of ``households`` when the page has them
+    from its table already)."""
+    services = active_services() if services is None else services
     members = view.members if view.children else {view.area.id: [view.area.id]}
     member_ids = sorted({m for ids in members.values() for m in ids})
     reached: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -385,11 +392,13 @@ def matrix(view: View, period: Period) -> Matrix:
     for area_id, per_service in reached_by_service(member_ids, services, period.end).items():
         for key, count in per_service.items():
             reached[child[area_id]][key] += count
-    n = denominators(view, member_ids)
+    if households is None:
+        n = denominators(view, member_ids)
+        households = {child_id: sum(n.get(m, 0) for m in ids) for child_id, ids in members.items()}
     areas = {a.id: a for a in view.children} or {view.area.id: view.area}
     found = Matrix(services)
-    for child_id, ids in members.items():
-        found.rows.append((areas[child_id], sum(n.get(m, 0) for m in ids), dict(reached.get(child_id, {}))))
+    for child_id in members:
+        found.rows.append((areas[child_id], households.get(child_id, 0), dict(reached.get(child_id, {}))))
     return found
 
 
@@ -457,7 +466,9 @@ def _province_groups(view: View, today: date) -> list[GapGroup]:
     return sorted(groups, key=lambda g: (-g.never, -g.stale, g.area.search_key))
 
 
-def gaps(view: View, today: date) -> Gaps:
+def gaps(view: View, today: date, services: list[Service] | None = None) -> Gaps:
+    """Villages never visited and not lately (from the last visits kept on write: no visit is
+    dated after today); in a village, households not yet reached per active service."""
     found = Gaps()
     if view.area.kind == AreaKind.PROVINCE:
         found.groups = _province_groups(view, today)
@@ -465,7 +476,8 @@ def gaps(view: View, today: date) -> Gaps:
         found.stale_count = sum(g.stale for g in found.groups)
         return found
     villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
-    last = _last_days([v.id for v in villages], ANY, today)
+    last = dict(db.session.execute(select(LastVisit.area_id, LastVisit.day)
+                                   .where(LastVisit.area_id.in_([v.id for v in villages]))).all())
     for village in villages:
         day = last.get(village.id)
         if day is None:
@@ -482,9 +494,9 @@ def gaps(view: View, today: date) -> Gaps:
             select(Bucket.key, func.sum(Bucket.reached))
             .where(Bucket.area_id == view.area.id, Bucket.key > 0, within(Bucket, FIRST_DAY, today))
             .group_by(Bucket.key)).all())
-        services = db.session.scalars(select(Service.id).where(Service.is_active)).all()
-        found.unreached = {sid: max(0, found.households - int(reached.get(sid, 0))) for sid in services}
-        found.listed = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in services}
+        ids = [s.id for s in (active_services() if services is None else services)]
+        found.unreached = {sid: max(0, found.households - int(reached.get(sid, 0))) for sid in ids}
+        found.listed = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in ids}
     return found
 
 
