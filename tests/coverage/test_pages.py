@@ -329,3 +329,22 @@ def test_place_keepers_reach_the_targets_from_the_page(client, w):
     assert f'href="/coverage/targets/?area={w["commune_a"].id}&amp;year=' in html
     sign_in(client, w["leader"])
     assert "/coverage/targets/" not in get(client, url(w["commune_a"], "period=year"))
+
+
+@pytest.mark.parametrize("query", ["", "?service=1&period=custom&start=2025-01-01&end=2025-02-28&sort=visits&dir=desc",
+                                   "?district=Huyện Can Lộc&view=matrix&period=quarter"])
+def test_area_links_read_as_url_for_writes_them(app, query):
+    """The page builds its area links once, from a template: the same text url_for writes."""
+    from flask import url_for
+
+    from app.coverage.page import _filters
+    from app.coverage.periods import period_from
+
+    with app.test_request_context(f"/coverage/1{query}"):
+        from flask import request
+
+        args = request.args
+        filters = _filters(period_from(args, date(2025, 3, 20)), None, args.get("district"), args)
+        link = filters.area_link()
+        for area_id in (1, 42, 987_654_320, 2**31 - 1):
+            assert link(area_id) == url_for("coverage.show", area_id=area_id, **filters.drill())
