@@ -141,3 +141,28 @@ def test_0011_fills_each_areas_last_visit_from_its_day_buckets(empty_database):
             assert "coverage_last_visits" not in inspect(conn).get_table_names()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_0013_fills_each_areas_all_time_bucket_from_its_months(empty_database):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0012_volunteer_days")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO areas (id, kind, name, search_key, path, is_active, created_at) VALUES"
+                " (1, 'commune', 'Xã A', 'xa a', '/1/', true, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO coverage_buckets (area_id, key, grain, start, reached, visits, people) VALUES"
+                " (1, 0, 'm', '2026-10-01', 3, 4, 9), (1, 0, 'm', '2026-11-01', 1, 2, 2),"
+                " (1, 0, 'd', '2026-11-03', 1, 2, 2), (1, 5, 'm', '2026-11-01', 1, 1, 1)"))
+        upgrade(revision="0013_coverage_all_time")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, start, reached, visits, people FROM coverage_buckets"
+                                     " WHERE grain = 'a' ORDER BY key")).all()
+        assert [(key, str(start), *counts) for key, start, *counts in rows] == [
+            (0, "2000-01-01", 4, 6, 11), (5, "2000-01-01", 1, 1, 1)]
+        downgrade(revision="0012_volunteer_days")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM coverage_buckets WHERE grain = 'a'")).scalar() == 0
+        downgrade(revision="base")
+        db.engine.dispose()

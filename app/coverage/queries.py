@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -18,7 +18,7 @@ from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.text import search_key
 from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, LastVisit, Registered, Target, VolunteerBucket
-from app.coverage.periods import FIRST_DAY, Period, month_end, within
+from app.coverage.periods import FIRST_DAY, Period, month_end, spanned
 from app.extensions import db
 from app.teams.models import Team, team_villages
 
@@ -223,20 +223,26 @@ def denominators(view: View, member_ids: list[int]) -> dict[int, int]:
 
 
 def _bucket_sums(member_ids: list[int], key: int, period: Period):
-    """Per member area: reached and all-five by the end, newly reached, visits and people within."""
-    in_period = within(Bucket, period.start, period.end)
-    to_end = within(Bucket, FIRST_DAY, period.end)
-    rows = _read(
-        select(Bucket.area_id,
-               func.sum(_when((Bucket.key == key) & to_end, Bucket.reached)),
-               func.sum(_when((Bucket.key == FIVE) & to_end, Bucket.reached)),
-               func.sum(_when((Bucket.key == key) & in_period, Bucket.reached)),
-               func.sum(_when((Bucket.key == key) & in_period, Bucket.visits)),
-               func.sum(_when((Bucket.key == key) & in_period, Bucket.people)))
-        .where(Bucket.area_id.in_(member_ids), Bucket.key.in_([key, FIVE]), to_end)
-        .group_by(Bucket.area_id)
+    """Per member area: reached and all-five by the end, newly reached, visits and people within.
+    The two ranges are read apart (``part`` 0: up to the end, 1: within the period), since a
+    period cut mid-month reads day buckets where "up to the end" reads the month's bucket."""
+    columns = (Bucket.area_id, Bucket.key, Bucket.reached, Bucket.visits, Bucket.people)
+    by_end = spanned(Bucket, (*columns, literal(0).label("part")), FIRST_DAY, period.end,
+                     Bucket.area_id.in_(member_ids), Bucket.key.in_([key, FIVE]))
+    inside = spanned(Bucket, (*columns, literal(1).label("part")), period.start, period.end,
+                     Bucket.area_id.in_(member_ids), Bucket.key == key)
+    rows = union_all(select(by_end), select(inside)).subquery()
+    up_to_end, within = rows.c.part == 0, rows.c.part == 1
+    found = _read(
+        select(rows.c.area_id,
+               func.sum(_when(up_to_end & (rows.c.key == key), rows.c.reached)),
+               func.sum(_when(up_to_end & (rows.c.key == FIVE), rows.c.reached)),
+               func.sum(_when(within, rows.c.reached)),
+               func.sum(_when(within, rows.c.visits)),
+               func.sum(_when(within, rows.c.people)))
+        .group_by(rows.c.area_id)
     ).all()
-    return {row[0]: [int(value or 0) for value in row[1:]] for row in rows}
+    return {row[0]: [int(value or 0) for value in row[1:]] for row in found}
 
 
 def _when(condition, value):
@@ -413,10 +419,10 @@ def reached_by_service(area_ids: list[int], services: list[Service], end: date) 
     found: dict[int, dict[int, int]] = defaultdict(dict)
     if not area_ids or not services:
         return found
+    rows = spanned(Bucket, (Bucket.area_id, Bucket.key, Bucket.reached), FIRST_DAY, end,
+                   Bucket.area_id.in_(area_ids), Bucket.key.in_([s.id for s in services]))
     for area_id, key, count in _read(
-        select(Bucket.area_id, Bucket.key, func.sum(Bucket.reached))
-        .where(Bucket.area_id.in_(area_ids), Bucket.key.in_([s.id for s in services]), within(Bucket, FIRST_DAY, end))
-        .group_by(Bucket.area_id, Bucket.key)
+        select(rows.c.area_id, rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.area_id, rows.c.key)
     ):
         if count:
             found[area_id][key] = int(count)
@@ -496,10 +502,9 @@ def gaps(view: View, today: date, services: list[Service] | None = None) -> Gaps
         registered = db.session.scalar(select(Registered.households).where(Registered.area_id == view.area.id)) or 0
         declared = view.area.declared_households
         found.households = declared if declared is not None else registered
-        reached = dict(_read(
-            select(Bucket.key, func.sum(Bucket.reached))
-            .where(Bucket.area_id == view.area.id, Bucket.key > 0, within(Bucket, FIRST_DAY, today))
-            .group_by(Bucket.key)).all())
+        rows = spanned(Bucket, (Bucket.key, Bucket.reached), FIRST_DAY, today,
+                       Bucket.area_id == view.area.id, Bucket.key > 0)
+        reached = dict(_read(select(rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.key)).all())
         ids = [s.id for s in (active_services() if services is None else services)]
         found.unreached = {sid: max(0, found.households - int(reached.get(sid, 0))) for sid in ids}
         found.listed = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in ids}
@@ -533,9 +538,9 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
     """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far."""
     members = view.member_ids or [view.area.id]
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
-    before = _read(
-        select(func.sum(Bucket.reached)).where(Bucket.area_id.in_(members), Bucket.key == key,
-                                               within(Bucket, FIRST_DAY, first - timedelta(days=1)))).scalar() or 0
+    earlier = spanned(Bucket, (Bucket.reached,), FIRST_DAY, first - timedelta(days=1),
+                      Bucket.area_id.in_(members), Bucket.key == key)
+    before = _read(select(func.sum(earlier.c.reached))).scalar() or 0
     per_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for day, visits, reached in _read(
         select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))

@@ -19,6 +19,8 @@ from app.areas.models import Area
 from app.catalog.models import Service
 from app.core.changes import Rows
 from app.coverage.models import (
+    ALL,
+    ALL_START,
     ANY,
     DAY,
     FIVE,
@@ -149,6 +151,7 @@ class Deltas:
         for area_id in area_ids:
             yield area_id, key, DAY, day
             yield area_id, key, MONTH, month_start(day)
+            yield area_id, key, ALL, ALL_START
 
     def reach(self, place: Reach, key: int, day: date, sign: int) -> None:
         for bucket in self._grains((place.village_id, place.commune_id), key, day):
@@ -160,6 +163,8 @@ class Deltas:
                 counts = self.buckets[bucket]
                 counts[1] += sign
                 counts[2] += sign * visit.people
+                if bucket[2] == ALL:
+                    continue  # volunteers are counted over days and months only
                 volunteer = (*bucket, visit.author_id)
                 self.volunteers[volunteer] += sign
                 if sign < 0:
@@ -430,9 +435,17 @@ def recomputed_buckets(dialect: str):
                       literal(0).label("reached"), literal(1).label("visits"), logs.c.people.label("people"))
 
     parts = union_all(_both_grains(reach_part).select(), _both_grains(log_part).select()).subquery()
-    return (select(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start, func.sum(parts.c.reached),
-                   func.sum(parts.c.visits), func.sum(parts.c.people))
-            .group_by(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start))
+    grained = (select(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start,
+                      func.sum(parts.c.reached).label("reached"), func.sum(parts.c.visits).label("visits"),
+                      func.sum(parts.c.people).label("people"))
+               .group_by(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start)).subquery()
+    # Each area and key's all-time bucket: the sum of its months.
+    return union_all(
+        select(grained),
+        select(grained.c.area_id, grained.c.key, literal(ALL).label("grain"), literal(ALL_START, Date).label("start"),
+               func.sum(grained.c.reached), func.sum(grained.c.visits), func.sum(grained.c.people))
+        .where(grained.c.grain == MONTH).group_by(grained.c.area_id, grained.c.key),
+    )
 
 
 def recomputed_volunteers(dialect: str):

@@ -23,7 +23,7 @@ from app.core.db import local_today
 from app.core.domain import RuleError
 from app.core.i18n import format_number
 from app.coverage.models import ANY, FIVE, Bucket, Target
-from app.coverage.periods import FIRST_DAY, within
+from app.coverage.periods import FIRST_DAY, spanned
 from app.coverage.queries import View, denominators, root_area
 from app.extensions import db
 
@@ -245,10 +245,11 @@ def progress_of(places: list[Area], year: int, today: date | None = None) -> lis
     if not targets:
         return []
     end = min(date(year, 12, 31), today)
+    rows = spanned(Bucket, (Bucket.area_id, Bucket.key, Bucket.reached), FIRST_DAY, end,
+                   Bucket.area_id.in_(ids), Bucket.key.in_(sorted({t.key for t in targets})))
     reached = {(area_id, key): int(n or 0) for area_id, key, n in db.session.execute(
-        select(Bucket.area_id, Bucket.key, func.sum(Bucket.reached))
-        .where(Bucket.area_id.in_(ids), Bucket.key.in_({t.key for t in targets}), within(Bucket, FIRST_DAY, end))
-        .group_by(Bucket.area_id, Bucket.key))} if end >= FIRST_DAY and year <= today.year else {}
+        select(rows.c.area_id, rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.area_id, rows.c.key)
+    )} if end >= FIRST_DAY and year <= today.year else {}
     services = active_services()
     order = {p.id: n for n, p in enumerate(places)}
     keys = [k for k, _ in key_choices()]

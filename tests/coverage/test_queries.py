@@ -310,3 +310,42 @@ def test_active_volunteers_of_any_period_are_those_with_a_visit_in_it(w, db):
                 assert found == expected, (key, start, end)
                 checked.add(len(expected))
     assert len(checked) > 3  # periods with none, some and all of the volunteers
+
+
+def test_any_period_counts_what_happened_in_it_against_the_logs(w, db):
+    """Visits, people, newly reached and reached by the end, for periods cut mid-month at either
+    end or both, against the logs and households themselves (a period starting mid-month once
+    left out the days before its first whole month)."""
+    from sqlalchemy import func, select
+
+    from app.areas.models import Area
+    from app.core.db import local_today
+    from app.helplogs.models import HelpLog, LogStatus
+
+    commune_a = w["commune_a"].id
+    approved = (select(HelpLog).join(Area, Area.id == HelpLog.village_id)
+                .where(HelpLog.status == LogStatus.APPROVED, Area.parent_id == commune_a).subquery())
+    firsts = (select(approved.c.household_id, func.min(approved.c.helped_on).label("first"))
+              .where(approved.c.household_id.is_not(None)).group_by(approved.c.household_id).subquery())
+    days = sorted({date(2025, 1, 1) + timedelta(days=n) for n in range(0, 90, 5)}
+                  | {date(2025, 1, 31), date(2025, 2, 1), date(2025, 2, 28), date(2025, 3, 1)})
+    province = view(w, "staff")
+    for start in days:
+        for end in (d for d in days if d >= start):
+            rows, _ = queries.table(province, period((start, end)))
+            a = next(r for r in rows if r.area.id == commune_a)
+            visits, people = db.session.execute(
+                select(func.count(), func.coalesce(func.sum(approved.c.people_count), 0))
+                .where(approved.c.helped_on.between(start, end))).one()
+            newly = db.session.scalar(select(func.count()).where(firsts.c.first.between(start, end)))
+            reached = db.session.scalar(select(func.count()).where(firsts.c.first <= end))
+            assert (a.visits, a.people, a.newly, a.reached) == (visits, people, newly, reached), (start, end)
+    # A period ending today reads the all-time buckets: the same reach as the months.
+    everyone = db.session.scalar(select(func.count()).select_from(firsts))
+    for start in (date(2000, 1, 1), date(2025, 2, 10)):
+        rows, _ = queries.table(province, Period("custom", start, local_today()))
+        a = next(r for r in rows if r.area.id == commune_a)
+        assert a.reached == everyone
+        found = queries.matrix(province, Period("custom", start, local_today()))
+        months = queries.matrix(province, Period("custom", start, date(2025, 12, 31)))
+        assert found.rows == months.rows
