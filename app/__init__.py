@@ -96,9 +96,10 @@ def register_blueprints(app: Flask) -> None:
     from app.reviews.routes import bp as reviews
     from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
+    from app.trail.routes import bp as trail
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      catalog, coverage, targets, exports, accounts_cli, demo_cli, coverage_cli):
+                      catalog, coverage, targets, exports, trail, accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 
