@@ -77,7 +77,19 @@ PAGES = {
     "exports.logs_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/logs.csv",
     "coverage.index": lambda w: "/coverage",
     "coverage.show": lambda w: f"/coverage/{w['village_a1'].id}?period=year",
+    "trail.index": lambda w: f"/audit?commune={w['commune_a'].id}&action=helplog.submitted",
+    "trail.export_csv": lambda w: audited(w),
 }
+
+
+def audited(w):
+    """The trail's CSV of commune A, which holds one event the staff member and the administrator see."""
+    from app.audit.services import record
+    from app.extensions import db
+
+    record(w["volunteer"], "helplog.submitted", w["log_a"])
+    db.session.commit()
+    return f"/audit/export.csv?commune={w['commune_a'].id}"
 
 
 def a_target(w):

@@ -41,6 +41,13 @@ def trail(db, world):
     return found
 
 
+def as_user(client, user):
+    """Signed in as ``user``, reading English (the words the assertions use)."""
+    sign_in(client, user)
+    assert client.get("/audit?lang=en").status_code in (200, 403)
+    return client
+
+
 def shown(client, path="/audit", **headers) -> str:
     response = client.get(path, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -89,33 +96,33 @@ def test_every_action_the_app_records_reads_in_words():
 # Who sees which events ---------------------------------------------------------------------------
 
 def test_province_staff_see_every_event_with_or_without_a_place(client, world, trail):
-    html = listed(sign_in(client, world["staff"]))
+    html = listed(as_user(client, world["staff"]))
     for words in ("logged help", "changed a team", "changed a household", "changed a kind of help"):
         assert words in html or words in html.replace("&#39;", "'")
 
 
 def test_commune_staff_see_their_communes_events_only(client, world, trail):
-    html = listed(sign_in(client, world["staff_b"]))
+    html = listed(as_user(client, world["staff_b"]))
     assert "Tổ cũ → Tổ Can Lộc" in html
     assert "logged help" not in html and "changed a household" not in html and "changed a kind of help" not in html
     assert 'name="commune"' not in shown(client)  # one commune: nothing to choose
 
 
 def test_a_commune_administrator_sees_their_commune(client, world, trail, commune_admin):
-    html = listed(sign_in(client, commune_admin))
+    html = listed(as_user(client, commune_admin))
     assert "changed a household" in html and "logged help" in html
     assert "Tổ cũ" not in html
 
 
 @pytest.mark.parametrize("username", ["volunteer", "leader"])
 def test_the_field_has_no_audit_trail(client, world, trail, username):
-    sign_in(client, world[username])
+    as_user(client, world[username])
     assert client.get("/audit").status_code == 403
     assert client.get("/audit/export.csv").status_code == 403
 
 
 def test_personal_values_stay_masked_as_stored(client, world, trail):
-    html = listed(sign_in(client, world["admin"]))
+    html = listed(as_user(client, world["admin"]))
     assert "display_name: ••• → •••" in html
     assert "member_count: 3 → 4" in html
     assert "Nguyễn Văn Đ" not in html
@@ -123,24 +130,24 @@ def test_personal_values_stay_masked_as_stored(client, world, trail):
 
 def test_actions_read_in_vietnamese_by_default(client, world, trail):
     sign_in(client, world["staff"])
-    client.get("/?lang=vi")
     html = shown(client)
-    assert "Nhật ký hoạt động" in html
+    assert "Nhật ký hoạt động" in html and "đã ghi một lượt hỗ trợ" in listed(client)
     assert "logged help" not in html
 
 
 # Filters -----------------------------------------------------------------------------------------
 
 def test_filter_by_commune(client, world, trail):
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     html = listed(client, f"/audit?commune={world['commune_b'].id}")
     assert "Tổ cũ" in html and "changed a household" not in html
-    assert f'<option value="{world["commune_b"].id}" selected>' in shown(client, f"/audit?commune={world['commune_b'].id}")
+    page = shown(client, f"/audit?commune={world['commune_b'].id}")
+    assert f'<option value="{world["commune_b"].id}" selected>' in page
 
 
 @pytest.mark.parametrize("wanted", ["commune_b", "village_a1", "nope"])
 def test_a_commune_outside_the_users_area_or_no_commune_is_404(client, world, trail, wanted):
-    sign_in(client, world["staff_b"] if wanted == "commune_b" else world["staff"])
+    as_user(client, world["staff_b"] if wanted == "commune_b" else world["staff"])
     commune = "commune_a" if wanted == "commune_b" else wanted
     value = world[commune].id if commune in world else "nope"
     assert client.get(f"/audit?commune={value}").status_code == 404
@@ -148,21 +155,21 @@ def test_a_commune_outside_the_users_area_or_no_commune_is_404(client, world, tr
 
 @pytest.mark.parametrize("actor", ["volunteer", "VOLUNTEER", "olunte", "Volunteer"])
 def test_filter_by_actor_username_or_name(client, world, trail, actor):
-    html = listed(sign_in(client, world["staff"]), f"/audit?actor={actor}")
+    html = listed(as_user(client, world["staff"]), f"/audit?actor={actor}")
     assert "logged help" in html and "changed a team" not in html
 
 
 def test_filter_by_actor_name_ignores_accents(db, client, world, trail):
     lan = make_user("lan", full_name="Trần Thị Lan", home_area=world["commune_b"])
     add_event(db, lan, "login.succeeded", lan)
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     html = listed(client, "/audit?actor=tran thi")
     assert "Trần Thị Lan (lan)" in html and "logged help" not in html
     assert "No event matches" in listed(client, "/audit?actor=tran thi x")
 
 
 def test_filter_by_action(client, world, trail):
-    html = listed(sign_in(client, world["staff"]), "/audit?action=team.updated")
+    html = listed(as_user(client, world["staff"]), "/audit?action=team.updated")
     assert "Tổ cũ" in html and "logged help" not in html
     assert '<option value="team.updated" selected>' in shown(client, "/audit?action=team.updated")
 
@@ -173,7 +180,7 @@ def test_filter_by_period_in_local_days(db, client, world):
               at=datetime(2026, 3, 9, 23, 30, tzinfo=UTC))
     add_event(db, world["admin"], "team.updated", world["team_a"], {"name": ["x", "early"]},
               at=datetime(2026, 3, 9, 16, 30, tzinfo=UTC))
-    sign_in(client, world["admin"])
+    as_user(client, world["admin"])
     html = listed(client, "/audit?start=2026-03-10&end=2026-03-10")
     assert "late" in html and "early" not in html
     html = listed(client, "/audit?end=2026-03-09")
@@ -187,7 +194,7 @@ def test_filter_by_period_in_local_days(db, client, world):
     ("start=1800-01-01", "Choose dates between 01/01/2000 and next year."),
 ])
 def test_bad_filters_answer_400_with_a_message(client, world, trail, query, message):
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     for headers in ({}, {"HX-Request": "true"}):
         response = client.get(f"/audit?{query}", headers=headers)
         assert response.status_code == 400
@@ -198,7 +205,7 @@ def test_bad_filters_answer_400_with_a_message(client, world, trail, query, mess
 # Page and fragment, pages ------------------------------------------------------------------------
 
 def test_htmx_gets_the_list_alone(client, world, trail):
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     response = client.get("/audit?action=team.updated", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
@@ -210,7 +217,7 @@ def test_htmx_gets_the_list_alone(client, world, trail):
 
 def test_pages_are_keyset_pages_newest_first_with_bounded_statements(db, client, world):
     made = [add_event(db, world["admin"], "team.updated", world["team_a"], {"n": i}) for i in range(PER_PAGE * 2 + 5)]
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     client.get("/audit")
     with count_queries() as first_page:
         html = shown(client)
@@ -230,7 +237,7 @@ def test_pages_are_keyset_pages_newest_first_with_bounded_statements(db, client,
 def test_filters_ride_along_in_pager_and_export_links(db, client, world):
     for i in range(PER_PAGE + 1):
         add_event(db, world["admin"], "team.updated", world["team_b"], {"n": i})
-    html = shown(sign_in(client, world["staff"]), f"/audit?action=team.updated&commune={world['commune_b'].id}")
+    html = shown(as_user(client, world["staff"]), f"/audit?action=team.updated&commune={world['commune_b'].id}")
     assert re.search(r'href="/audit\?before=\d+&amp;commune=\d+&amp;action=team.updated"', html)
     assert f'href="/audit/export.csv?commune={world["commune_b"].id}&amp;action=team.updated"' in html
 
@@ -244,7 +251,7 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_export_is_the_filtered_trail_and_is_audited(db, client, world, trail):
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     response = client.get(f"/audit/export.csv?commune={world['commune_a'].id}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -262,17 +269,17 @@ def test_export_is_the_filtered_trail_and_is_audited(db, client, world, trail):
 def test_export_neutralises_formulas(db, client, world):
     sneaky = make_user("sneaky", full_name="=HYPERLINK(\"http://x\")", home_area=world["commune_a"])
     add_event(db, sneaky, "login.succeeded", sneaky)
-    rows = read_csv(sign_in(client, world["staff"]).get("/audit/export.csv?action=login.succeeded"))
+    rows = read_csv(as_user(client, world["staff"]).get("/audit/export.csv?action=login.succeeded"))
     assert rows[1][2].startswith("'=HYPERLINK")
 
 
 def test_export_is_scoped_like_the_screen(client, world, trail):
-    rows = read_csv(sign_in(client, world["staff_b"]).get("/audit/export.csv"))
+    rows = read_csv(as_user(client, world["staff_b"]).get("/audit/export.csv"))
     assert [row[3] for row in rows[1:]] == ["team.updated"]
 
 
 def test_export_of_nothing_is_404_and_not_audited(db, client, world, trail):
-    sign_in(client, world["staff"])
+    as_user(client, world["staff"])
     response = client.get("/audit/export.csv?action=task.closed")
     assert response.status_code == 404
     assert "nothing to export" in response.get_data(as_text=True)
