@@ -37,6 +37,8 @@ COVERAGE_READERS = frozenset({Role.LEADER, Role.STAFF, Role.ADMIN})
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": ANYONE,
     "core.healthz": ANYONE,
+    # The view itself admits METRICS_ALLOWED_ADDRESSES and administrators (404 / 403 otherwise).
+    "ops.metrics": ANYONE,
     "auth.login": ANYONE,
     "auth.login_submit": ANYONE,
     "auth.logout": SIGNED_IN,
