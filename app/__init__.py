@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from app.home.routes import bp as home
     from app.households.routes import bp as households
     from app.imports.routes import bp as imports
+    from app.ops.cli import bp as ops_cli
     from app.ops.routes import bp as ops
     from app.reviews.routes import bp as reviews
     from app.tasks.routes import bp as tasks
@@ -101,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from app.trail.routes import bp as trail
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      catalog, coverage, targets, exports, trail, ops, accounts_cli, demo_cli, coverage_cli):
+                      catalog, coverage, targets, exports, trail, ops, accounts_cli, demo_cli, coverage_cli, ops_cli):
         app.register_blueprint(blueprint)
 
 
