@@ -23,6 +23,10 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.process_collector import ProcessCollector
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # The metrics below open their files there as they are made: a missing directory would stop
+    # every command (flask db upgrade too), not only the server.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 disable_created_metrics()  # no *_created series: a scrape stays short, Prometheus does not use them
 REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter("gocua_http_requests", "Requests answered, by endpoint and HTTP status.",

@@ -9,16 +9,23 @@ from functools import lru_cache
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.extensions import db
 from app.reviews.queries import pending_total
 
 
 class ReviewQueue:
-    """A collector: the help logs waiting for review, counted at scrape time."""
+    """A collector: the help logs waiting for review, counted at scrape time. Without a database
+    the gauge is left out and the request counters still answer (/healthz tells the outage)."""
 
     def collect(self):
-        yield GaugeMetricFamily("gocua_reviews_pending", "Help logs waiting for review (all teams).",
-                                value=pending_total())
+        try:
+            pending = pending_total()
+        except SQLAlchemyError:
+            db.session.rollback()
+            return
+        yield GaugeMetricFamily("gocua_reviews_pending", "Help logs waiting for review (all teams).", value=pending)
 
 
 def scrape_time_registry() -> CollectorRegistry:
