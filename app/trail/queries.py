@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import audit_filter
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.actions import ACTION_LABELS, action_label, object_label
 from app.audit.models import AuditEvent
@@ -66,7 +66,10 @@ def action_choices() -> list[tuple[str, str]]:
 
 
 def commune_choices(user: Actor) -> list[Area]:
-    """The communes the user's trail spans: all under their home area (one for a commune's staff)."""
+    """The communes the user's trail spans: all under their home area (one for a commune's staff;
+    every commune for an administrator without one, none for staff without one)."""
+    if user.home_area is None and user.role != Role.ADMIN:
+        return []
     if user.home_area is not None and user.home_area.kind == AreaKind.COMMUNE:
         return [user.home_area]
     stmt = select(Area).where(Area.kind == AreaKind.COMMUNE)

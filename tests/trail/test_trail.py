@@ -284,3 +284,17 @@ def test_export_of_nothing_is_404_and_not_audited(db, client, world, trail):
     assert response.status_code == 404
     assert "nothing to export" in response.get_data(as_text=True)
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.exported")).first() is None
+
+
+def test_staff_without_a_home_area_read_no_event(client, world, trail):
+    homeless = make_user("nowhere", "staff", None)
+    as_user(client, homeless)
+    assert "No event matches" in listed(client)
+    assert 'name="commune"' not in shown(client)
+
+
+def test_an_administrator_without_a_home_area_reads_every_commune(client, world, trail):
+    root = make_user("root2", "admin", None)
+    html = listed(as_user(client, root))
+    assert "changed a kind of help" in html and "Tổ cũ" in html
+    assert 'name="commune"' in shown(client)
