@@ -79,6 +79,8 @@ def test_staff_filter_page_and_download_the_audit_trail(page: Page, live_app):
     expect(events).to_have_count(1)
     page.select_option("#trail-action", label="đã sửa một tổ")
     expect(events).to_have_count(50)
+    page.fill("#trail-actor", "nobody at all")  # typing filters as it goes
+    expect(page.locator("#trail-events")).to_contain_text("Không có mục nhật ký nào phù hợp")
     page.fill("#trail-actor", "admin")
     page.get_by_role("button", name="Lọc").click()
     expect(page).to_have_url(re.compile(r"actor=admin"))
