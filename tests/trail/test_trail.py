@@ -298,3 +298,8 @@ def test_an_administrator_without_a_home_area_reads_every_commune(client, world,
     html = listed(as_user(client, root))
     assert "changed a kind of help" in html and "Tổ cũ" in html
     assert 'name="commune"' in shown(client)
+
+
+def test_the_admin_home_leads_to_the_whole_trail(client, world, trail):
+    html = shown(as_user(client, world["admin"]), "/")
+    assert 'href="/audit">The whole audit trail' in html
