@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
-from app.areas.models import Area
+from app.areas.models import Area, AreaKind
 from app.audit.actions import action_label
 from app.audit.models import AuditEvent
 from app.audit.services import record
@@ -70,10 +71,20 @@ def _rows(found: list, last_id: int, batch: int) -> Iterator[bytes]:
     for events in result.partitions():
         wanted = {e.area_id for e in events if e.area_id is not None} - places.keys()
         if wanted:
-            places.update(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(sorted(wanted)))).all())
+            places.update(_place_names(wanted))
         yield csv_text([
             [format_day_time(e.at), e.username or "", e.full_name or "", e.action, action_label(e.action),
              e.object_type or "", e.object_id if e.object_id is not None else "", places.get(e.area_id, ""),
              json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else ""]
             for e in events
         ]).encode("utf-8")
+
+
+def _place_names(ids: set[int]) -> dict[int, str]:
+    """'Thôn 1, Xã Thạch Hà' for a village (one commune can hold two 'Thôn 1'), the name alone
+    for a commune or the province."""
+    parent = aliased(Area)
+    rows = db.session.execute(select(Area.id, Area.name, Area.kind, parent.name)
+                              .outerjoin(parent, parent.id == Area.parent_id).where(Area.id.in_(sorted(ids))))
+    return {ident: f"{name}, {above}" if kind == AreaKind.VILLAGE and above else name
+            for ident, name, kind, above in rows}

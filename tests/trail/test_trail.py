@@ -260,6 +260,7 @@ def test_export_is_the_filtered_trail_and_is_audited(db, client, world, trail):
     assert len(rows) == 3  # header, the household change, the log
     assert [row[3] for row in rows[1:]] == ["household.updated", "helplog.submitted"]
     assert '"display_name": ["•••", "•••"]' in rows[1][8]
+    assert rows[1][7] == "Thôn 1, Xã Thạch Hà"  # a village is named with its commune
     assert "Nguyễn" not in response.get_data(as_text=True)
     [exported] = events(db, "audit.exported")
     assert exported.actor_id == world["staff"].id
