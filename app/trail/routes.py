@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app.access import find
 from app.areas.models import Area, AreaKind
-from app.core.domain import RuleError, refused
+from app.core.domain import refused
 from app.core.forms import parse_id
 from app.core.rendering import render
 from app.trail import exports
@@ -27,10 +27,11 @@ def _commune() -> Area | None:
 def index():
     """The audit trail of the user's area, newest first, filtered by commune, actor, action and days."""
     context = {"communes": commune_choices(current_user), "actions": action_choices(), "describe": describe}
-    try:
-        filters = filters_from(request.args, _commune())
-    except RuleError as error:
-        return render("trail/index.html", "trail/_events.html", http_status=error.status, error=error,
+    commune = _commune()
+    with refused() as refusal:
+        filters = filters_from(request.args, commune)
+    if refusal:
+        return render("trail/index.html", "trail/_events.html", http_status=refusal.status, error=refusal.error,
                       filters=TrailFilters(), page=None, **context)
     page = trail_page(current_user, filters, before=parse_id(request.args.get("before")))
     return render("trail/index.html", "trail/_events.html", filters=filters, page=page, error=None, **context)
