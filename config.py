@@ -65,6 +65,10 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-For / -Proto (0: none, the
     # headers are ignored). Behind one nginx, 1: the client's address is then the one nginx saw.
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+    # Who may read /metrics without signing in: addresses or networks, comma-separated
+    # ("10.0.0.5, 10.1.0.0/16"); the address is the client's as TRUSTED_PROXY_COUNT says.
+    # Empty: administrators only. Never list the proxy's own address: every visitor comes from it.
+    METRICS_ALLOWED_ADDRESSES = os.environ.get("METRICS_ALLOWED_ADDRESSES", "")
 
     # Rate limits and failed sign-ins are counted here: Redis, shared by every worker, in production.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

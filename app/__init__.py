@@ -60,10 +60,11 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app.access import enforce_access
     from app.accounts.login import require_password_change
-    from app.core import i18n, logging, security, wire
+    from app.core import i18n, logging, metrics, security, wire
     from app.core.forms import refuse_control_characters, refuse_undecodable_form
 
-    logging.register(app)
+    logging.register(app)  # first: its timer starts before every other hook
+    metrics.register(app)
     security.register(app)
     wire.register(app)
     i18n.register(app)
@@ -93,12 +94,15 @@ def register_blueprints(app: Flask) -> None:
     from app.home.routes import bp as home
     from app.households.routes import bp as households
     from app.imports.routes import bp as imports
+    from app.ops.cli import bp as ops_cli
+    from app.ops.routes import bp as ops
     from app.reviews.routes import bp as reviews
     from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
+    from app.trail.routes import bp as trail
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      catalog, coverage, targets, exports, accounts_cli, demo_cli, coverage_cli):
+                      catalog, coverage, targets, exports, trail, ops, accounts_cli, demo_cli, coverage_cli, ops_cli):
         app.register_blueprint(blueprint)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import false, or_, select, true
 
 from app.accounts.models import Role, User
 from app.areas.models import Area
+from app.audit.models import AuditEvent
 from app.core.forms import parse_id
 from app.extensions import db, login_manager
 from app.helplogs.models import HelpLog
@@ -36,6 +37,8 @@ COVERAGE_READERS = frozenset({Role.LEADER, Role.STAFF, Role.ADMIN})
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": ANYONE,
     "core.healthz": ANYONE,
+    # The view itself admits METRICS_ALLOWED_ADDRESSES and administrators (404 / 403 otherwise).
+    "ops.metrics": ANYONE,
     "auth.login": ANYONE,
     "auth.login_submit": ANYONE,
     "auth.logout": SIGNED_IN,
@@ -123,6 +126,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "exports.logs_csv": PLACE_KEEPERS,
     "coverage.index": COVERAGE_READERS,
     "coverage.show": COVERAGE_READERS,
+    # The audit trail of the user's area; its rows are scoped by access.audit_filter.
+    "trail.index": PLACE_KEEPERS,
+    "trail.export_csv": PLACE_KEEPERS,
 }
 
 
@@ -260,6 +266,20 @@ def task_filter(user: User):
     if user.role == Role.STAFF:
         return false()
     return Task.team_id.in_(team_ids(user))
+
+
+def audit_filter(user: User):
+    """The audit trail: staff and administrators of the province (or an administrator without a
+    home area) read every event, those with a place and those without (a province account's
+    sign-in, a change to the catalogue); a commune's staff and administrators the events whose
+    place lies in their commune (AuditEvent.area_id); nobody else any."""
+    if user.role not in PLACE_KEEPERS:
+        return false()
+    if user.home_area is None:
+        return true() if user.role == Role.ADMIN else false()
+    if user.home_area.parent_id is None:
+        return true()
+    return AuditEvent.area_id.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
 
 
 FILTERS = {Area: area_filter, Team: team_filter, Household: household_filter, User: user_filter,

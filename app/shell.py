@@ -47,6 +47,8 @@ def nav_items() -> list[tuple[str, str, str]]:
         items.append(("imports.index", url_for("imports.index"), _("Imports")))
     if current_user.role == Role.ADMIN:
         items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
+    if current_user.role in (Role.STAFF, Role.ADMIN):
+        items.append(("trail.index", url_for("trail.index"), _("Audit trail")))
     return items
 
 

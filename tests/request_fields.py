@@ -57,10 +57,12 @@ FIELDS: dict[str, Field] = {
     "consent_given": PLAIN, "is_farm": PLAIN, "is_business": PLAIN, "farm": PLAIN, "business": PLAIN,
     "confirmed_new": PLAIN, "refresh": PLAIN, "back": PLAIN, "saved": PLAIN, "helped_on": PLAIN,
     "due_on": PLAIN, "client_uuid": PLAIN, "token": PLAIN, "next": PLAIN, "file": PLAIN, "where": PLAIN,
+    "action": PLAIN, "start": PLAIN, "end": PLAIN, "before": PLAIN,  # the audit trail's filters and keyset
     # free text
     "q": TEXT, "name": TEXT, "full_name": TEXT, "username": TEXT, "phone": TEXT, "display_name": TEXT,
     "notes": TEXT, "note": TEXT, "comment": TEXT, "consent_witness": TEXT, "former_commune": TEXT,
     "name_vi": TEXT, "name_en": TEXT, "short_name_vi": TEXT, "short_name_en": TEXT,
+    "actor": TEXT,
     "password": TEXT, "current_password": TEXT, "new_password": TEXT, "confirm_password": TEXT,
 }
 

@@ -77,7 +77,20 @@ PAGES = {
     "exports.logs_csv": lambda w: f"/coverage/{w['commune_a'].id}/export/logs.csv",
     "coverage.index": lambda w: "/coverage",
     "coverage.show": lambda w: f"/coverage/{w['village_a1'].id}?period=year",
+    "ops.metrics": lambda w: "/metrics",
+    "trail.index": lambda w: f"/audit?commune={w['commune_a'].id}&action=helplog.submitted",
+    "trail.export_csv": lambda w: audited(w),
 }
+
+
+def audited(w):
+    """The trail's CSV of commune A, which holds one event the staff member and the administrator see."""
+    from app.audit.services import record
+    from app.extensions import db
+
+    record(w["volunteer"], "helplog.submitted", w["log_a"])
+    db.session.commit()
+    return f"/audit/export.csv?commune={w['commune_a'].id}"
 
 
 def a_target(w):
@@ -104,6 +117,9 @@ NOT_THEIR_OBJECT = {("helplogs.edit", Role.LEADER)}
 # Allowed, and sent on: staff start on the coverage of their area.
 REDIRECTED = {("home.index", Role.STAFF)}
 POST_ONLY = {"auth.login_submit", "auth.logout"}
+# Open to the addresses in METRICS_ALLOWED_ADDRESSES (none in tests) and to administrators:
+# anyone else not signed in gets a 404, other roles a 403 (tests/ops/test_metrics.py).
+ADDRESS_GATED = {"ops.metrics"}
 
 
 def test_every_get_endpoint_has_a_probe(app):
@@ -114,7 +130,9 @@ def test_every_get_endpoint_has_a_probe(app):
 @pytest.mark.parametrize("endpoint", sorted(PAGES))
 def test_anonymous_access_follows_the_table(client, world, endpoint):
     response = client.get(PAGES[endpoint](world))
-    if ACCESS[endpoint] == ANYONE:
+    if endpoint in ADDRESS_GATED:
+        assert response.status_code == 404
+    elif ACCESS[endpoint] == ANYONE:
         assert response.status_code == 200
     else:
         assert response.status_code == 302
@@ -132,6 +150,8 @@ def test_signed_in_access_follows_the_table(client, world, role, endpoint):
         assert response.status_code == 404
     elif (endpoint, role) in REDIRECTED:
         assert response.status_code == 303
+    elif endpoint in ADDRESS_GATED:
+        assert response.status_code == (200 if role == Role.ADMIN else 403)
     elif ACCESS[endpoint] == ANYONE or role in ACCESS[endpoint]:
         assert response.status_code == 200
     else:

@@ -52,7 +52,7 @@ LAYERS = (
     ("teams",),
     ("helplogs", "tasks"),
     ("reviews", "imports"),
-    ("coverage", "home"),  # read models of the pages that combine domains
+    ("coverage", "home", "trail", "ops"),  # read models of the pages that combine domains
     ("shell", "demo", "models", "__init__"),  # the application shell, the demo data, Alembic's model list
 )
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}

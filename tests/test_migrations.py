@@ -166,3 +166,43 @@ def test_0013_fills_each_areas_all_time_bucket_from_its_months(empty_database):
             assert conn.execute(text("SELECT count(*) FROM coverage_buckets WHERE grain = 'a'")).scalar() == 0
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_0014_places_the_audit_events_already_written(empty_database):
+    """Each event gets the place of the record it names, else its actor's home area."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0013_coverage_all_time")
+        with db.engine.begin() as conn:
+            for row in ("(1, 'province', 'Tỉnh Hà Tĩnh', 'tinh ha tinh', NULL, '/1/')",
+                        "(2, 'commune', 'Xã Thạch Hà', 'xa thach ha', 1, '/1/2/')",
+                        "(3, 'village', 'Thôn 1', 'thon 1', 2, '/1/2/3/')"):
+                conn.execute(text("INSERT INTO areas (id, kind, name, search_key, parent_id, path, is_active,"
+                                  f" created_at) VALUES {row[:-1]}, true, CURRENT_TIMESTAMP)"))
+            for user_id, name, home in ((1, "staff", "2"), (2, "root", "NULL")):
+                conn.execute(text(
+                    "INSERT INTO users (id, username, full_name, search_key, password_hash, role, home_area_id,"
+                    f" is_active, must_change_password, created_at) VALUES ({user_id}, '{name}', '{name}', '{name}',"
+                    f" 'x', 'staff', {home}, true, false, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO teams (id, name, search_key, commune_id, is_active, created_at)"
+                              " VALUES (1, 'Tổ 1', 'to 1', 2, true, CURRENT_TIMESTAMP)"))
+            for event_id, actor, action, object_type, object_id in (
+                    (1, 2, "team.updated", "teams", 1), (2, 2, "area.updated", "areas", 3),
+                    (3, 2, "user.updated", "users", 1), (4, 1, "service.updated", "services", 5),
+                    (5, 2, "service.updated", "services", 5), (6, 1, "login.succeeded", None, None)):
+                conn.execute(text("INSERT INTO audit_events (id, at, actor_id, action, object_type, object_id)"
+                                  " VALUES (:id, CURRENT_TIMESTAMP, :actor, :action, :type, :object)"),
+                             {"id": event_id, "actor": actor, "action": action, "type": object_type,
+                              "object": object_id})
+        upgrade(revision="0014_audit_area")
+        with db.engine.connect() as conn:
+            placed = dict(conn.execute(text("SELECT id, area_id FROM audit_events")).all())
+        assert placed == {1: 2, 2: 3, 3: 2, 4: 2, 5: None, 6: 2}
+        downgrade(revision="0013_coverage_all_time")
+        with db.engine.connect() as conn:
+            assert "area_id" not in {c["name"] for c in inspect(conn).get_columns("audit_events")}
+        with db.engine.begin() as conn:  # the older downgrades drop tables that rows would hold
+            for table in ("audit_events", "teams", "users", "areas"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -71,6 +71,11 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def audit_area_id(self) -> int | None:
+        """Where its audit events belong (see AuditEvent.area_id)."""
+        return self.home_area_id
+
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 

@@ -66,6 +66,11 @@ class Area(db.Model):
     def depth(self) -> int:
         return self.path.count("/") - 1
 
+    @property
+    def audit_area_id(self) -> int | None:
+        """Where its audit events belong: the place itself (its parent before it has an id)."""
+        return self.id if self.id is not None else self.parent_id
+
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]
 

@@ -43,8 +43,31 @@ ACTION_LABELS = {
     "export.table": _l("exported the coverage table"),
     "export.matrix": _l("exported the coverage by kind of help"),
     "export.logs": _l("exported help logs (pseudonymised)"),
+    "area.created": _l("added a village"),
+    "area.updated": _l("changed a village"),
+    "area.deactivated": _l("stopped using a village"),
+    "area.reactivated": _l("reactivated a village"),
+    "import.confirmed": _l("imported a file"),
+    "audit.exported": _l("exported the audit trail"),
+}
+
+# What kind of record an event names, by table.
+OBJECT_LABELS = {
+    "users": _l("account"),
+    "teams": _l("team"),
+    "services": _l("kind of help"),
+    "households": _l("household"),
+    "help_logs": _l("help log"),
+    "tasks": _l("task"),
+    "coverage_targets": _l("target"),
+    "areas": _l("place"),
+    "import_uploads": _l("import"),
 }
 
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def object_label(object_type: str | None) -> str:
+    return str(OBJECT_LABELS.get(object_type, object_type or ""))

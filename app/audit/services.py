@@ -12,6 +12,13 @@ def mask_value(field: str, value):
     return value
 
 
+def place_of(actor, obj) -> int | None:
+    """The area an event belongs to: the record's own (a model says it by ``audit_area_id``),
+    else the actor's home area."""
+    area_id = getattr(obj, "audit_area_id", None)
+    return area_id if area_id is not None else getattr(actor, "home_area_id", None)
+
+
 def record(actor, action: str, obj=None, changes: dict | None = None) -> AuditEvent:
     """Add an event; ``changes`` maps field -> new value or [old, new]; personal values are masked."""
     masked = None
@@ -27,6 +34,7 @@ def record(actor, action: str, obj=None, changes: dict | None = None) -> AuditEv
         object_type=type(obj).__tablename__ if obj is not None else None,
         object_id=getattr(obj, "id", None),
         changes=masked,
+        area_id=place_of(actor, obj),
     )
     db.session.add(event)
     return event

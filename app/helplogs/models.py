@@ -101,5 +101,10 @@ class HelpLog(db.Model):
     def editable(self) -> bool:
         return self.status in (LogStatus.SUBMITTED, LogStatus.RETURNED)
 
+    @property
+    def audit_area_id(self) -> int | None:
+        """Where its audit events belong (see AuditEvent.area_id)."""
+        return self.village_id
+
     def __repr__(self) -> str:
         return f"<HelpLog {self.id} {self.status}>"

@@ -16,6 +16,7 @@ from app.catalog.models import Service
 from app.core.changes import changing
 from app.core.db import local_today, utcnow
 from app.core.domain import RuleError
+from app.core.metrics import SUBMISSIONS
 from app.core.privacy import privacy_problem
 from app.core.text import clean_text
 from app.core.versioning import Stale, claim_version
@@ -207,6 +208,7 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
     if auto_approved:
         record(author, "helplog.approved", log, {"auto": True})
     db.session.commit()
+    SUBMISSIONS.inc()
     return log, True
 
 

@@ -52,5 +52,10 @@ class Household(db.Model):
     village: Mapped[Area] = relationship()
     consent_collected_by: Mapped[User | None] = relationship(foreign_keys=[consent_collected_by_id])
 
+    @property
+    def audit_area_id(self) -> int | None:
+        """Where its audit events belong (see AuditEvent.area_id)."""
+        return self.village_id
+
     def __repr__(self) -> str:
         return f"<Household {self.id}>"

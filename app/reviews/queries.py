@@ -28,6 +28,11 @@ class QueueFilters:
                                   ("service", self.service_id)) if v}
 
 
+def pending_total() -> int:
+    """Logs waiting for review in every team: the queue size operators watch."""
+    return db.session.scalar(select(func.count()).select_from(HelpLog).where(HelpLog.status == LogStatus.SUBMITTED))
+
+
 def _waiting(user: User, filters: QueueFilters):
     stmt = select(HelpLog).where(HelpLog.status == LogStatus.SUBMITTED, review_filter(user))
     if filters.author_id:

@@ -93,5 +93,10 @@ class Task(db.Model):
     def claimable(self) -> bool:
         return self.is_active and self.is_open and self.assignee_id is None
 
+    @property
+    def audit_area_id(self) -> int | None:
+        """Where its audit events belong (see AuditEvent.area_id)."""
+        return self.village_id
+
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.status}>"

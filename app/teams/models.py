@@ -38,6 +38,11 @@ class Team(db.Model):
         back_populates="team", cascade="all, delete-orphan"
     )
 
+    @property
+    def audit_area_id(self) -> int | None:
+        """Where its audit events belong (see AuditEvent.area_id)."""
+        return self.commune_id
+
     def __repr__(self) -> str:
         return f"<Team {self.name!r}>"
 

@@ -1,0 +1,1 @@
+"""Running the app: metrics for Prometheus, backups and their restore."""
