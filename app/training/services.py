@@ -1,0 +1,506 @@
+"""Training: the question bank, quizzes, sessions, taking a test, feedback and qualifications.
+
+Each service owns its unit of work and commits; a refusal is a ``TrainingError`` with the
+message the user reads. Submitting a test is one conditional UPDATE (``submitted_at IS NULL``):
+a double tap or a replay finds it done and changes nothing.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Role, User
+from app.accounts.rules import temporary_password
+from app.accounts.services import create_user
+from app.areas.models import Area, AreaKind
+from app.audit.services import record
+from app.catalog.models import Service
+from app.core.db import LOCAL_TZ, utcnow
+from app.core.domain import RuleError
+from app.core.privacy import privacy_problem
+from app.core.text import clean_text
+from app.extensions import db
+from app.training.models import (
+    CHOICE_MAX,
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    EXPLANATION_MAX,
+    IMPROVEMENT_MAX,
+    MAX_CHOICES,
+    MIN_CHOICES,
+    PROPOSAL_MAX,
+    QUESTION_MAX,
+    TITLE_MAX,
+    Answer,
+    Attempt,
+    Attendee,
+    Choice,
+    Feedback,
+    Qualification,
+    Question,
+    Quiz,
+    QuizQuestion,
+    QuizState,
+    Stage,
+    TrainingSession,
+)
+
+MAX_QUIZ_QUESTIONS = 50
+
+
+class TrainingError(RuleError):
+    """A refused training change (see RuleError)."""
+
+
+# The question bank -----------------------------------------------------------------------------
+
+@dataclass
+class QuestionInput:
+    text: str | None
+    service_id: int | None
+    choices: list[str | None]
+    right: int | None  # the position of the right choice among ``choices``
+    explanation: str | None = ""
+
+
+def _checked_question(data: QuestionInput) -> tuple[str, str, Service, list[tuple[str, bool]]]:
+    text = clean_text(data.text)
+    if not text:
+        raise TrainingError(_l("Write the question."), "text")
+    if len(text) > QUESTION_MAX:
+        raise TrainingError(_l("At most %(max)d characters.", max=QUESTION_MAX), "text")
+    explanation = clean_text(data.explanation)
+    if len(explanation) > EXPLANATION_MAX:
+        raise TrainingError(_l("At most %(max)d characters.", max=EXPLANATION_MAX), "explanation")
+    service = db.session.get(Service, data.service_id) if data.service_id else None
+    if service is None or not service.is_active:
+        raise TrainingError(_l("Choose the kind of help the question is about."), "service_id")
+    written = [(i, clean_text(c)) for i, c in enumerate(data.choices)]
+    filled = [(i, c) for i, c in written if c]
+    if len(filled) < MIN_CHOICES or len(filled) > MAX_CHOICES:
+        raise TrainingError(_l("Write between %(min)d and %(max)d choices.", min=MIN_CHOICES, max=MAX_CHOICES),
+                            "choices")
+    if any(len(c) > CHOICE_MAX for _, c in filled):
+        raise TrainingError(_l("A choice has at most %(max)d characters.", max=CHOICE_MAX), "choices")
+    keys = [c.casefold() for _, c in filled]
+    if len(set(keys)) != len(keys):
+        raise TrainingError(_l("Two choices say the same thing: make each one different."), "choices")
+    if data.right is None or data.right not in {i for i, _ in filled}:
+        raise TrainingError(_l("Mark exactly one choice as the right answer."), "right")
+    return text, explanation, service, [(c, i == data.right) for i, c in filled]
+
+
+def _new_version(actor: User, text, explanation, service, choices, family_id=None, version=1) -> Question:
+    question = Question(text=text, explanation=explanation, service=service, created_by_id=actor.id,
+                        family_id=family_id or 0, version=version,
+                        choices=[Choice(position=p, text=c, is_right=r) for p, (c, r) in enumerate(choices)])
+    db.session.add(question)
+    db.session.flush()
+    if not family_id:
+        question.family_id = question.id
+    return question
+
+
+def create_question(actor: User, data: QuestionInput) -> Question:
+    """A new question in the bank. Raises TrainingError (no right answer, two, duplicates...)."""
+    text, explanation, service, choices = _checked_question(data)
+    question = _new_version(actor, text, explanation, service, choices)
+    record(actor, "training.question_created", question, {"text": text})
+    db.session.commit()
+    return question
+
+
+def has_answers(question: Question) -> bool:
+    return db.session.scalar(select(exists().where(Answer.question_id == question.id)))
+
+
+def _open_sessions_using(quiz_ids_stmt):
+    return select(TrainingSession.id).where(or_(
+        (TrainingSession.post_quiz_id.in_(quiz_ids_stmt)) & (TrainingSession.post_state == QuizState.OPEN),
+        (TrainingSession.pre_quiz_id.in_(quiz_ids_stmt)) & (TrainingSession.pre_state == QuizState.OPEN)))
+
+
+def edit_question(actor: User, question: Question, data: QuestionInput) -> Question:
+    """Change a question. Once it has answers, the change is a new version that takes its
+    place in every quiz; the answers keep the wording they were given. Refused while a test
+    using it is open (trainees are reading it)."""
+    if not question.is_current:
+        raise TrainingError(_l("A newer version of this question exists: edit that one."), None, 409)
+    text, explanation, service, choices = _checked_question(data)
+    quizzes = select(QuizQuestion.quiz_id).where(QuizQuestion.question_id == question.id)
+    if db.session.scalar(select(exists(_open_sessions_using(quizzes)))):
+        raise TrainingError(_l("A test using this question is open: close it before changing the question."),
+                            None, 409)
+    if has_answers(question):
+        question.is_current = False
+        new = _new_version(actor, text, explanation, service, choices, question.family_id, question.version + 1)
+        db.session.execute(update(QuizQuestion).where(QuizQuestion.question_id == question.id)
+                           .values(question_id=new.id))
+        record(actor, "training.question_versioned", new, {"version": [question.version, new.version]})
+        db.session.commit()
+        db.session.expire_all()  # quizzes loaded before now point at the new version
+        return new
+    question.text, question.explanation, question.service = text, explanation, service
+    question.choices.clear()
+    db.session.flush()
+    question.choices.extend(Choice(position=p, text=c, is_right=r) for p, (c, r) in enumerate(choices))
+    record(actor, "training.question_updated", question, {"text": text})
+    db.session.commit()
+    return question
+
+
+# Quizzes ---------------------------------------------------------------------------------------
+
+@dataclass
+class QuizInput:
+    title: str | None
+    pass_mark: int | None
+    question_ids: list[int] = field(default_factory=list)
+
+
+def _checked_quiz(data: QuizInput) -> tuple[str, int, list[Question]]:
+    title = clean_text(data.title)
+    if not title:
+        raise TrainingError(_l("Give the quiz a title."), "title")
+    if len(title) > TITLE_MAX:
+        raise TrainingError(_l("At most %(max)d characters.", max=TITLE_MAX), "title")
+    if data.pass_mark is None or not 1 <= data.pass_mark <= 100:
+        raise TrainingError(_l("The pass mark is a percentage from 1 to 100."), "pass_mark")
+    ids = list(dict.fromkeys(data.question_ids))
+    if not ids:
+        raise TrainingError(_l("Choose at least one question."), "question_ids")
+    if len(ids) > MAX_QUIZ_QUESTIONS:
+        raise TrainingError(_l("A quiz has at most %(max)d questions.", max=MAX_QUIZ_QUESTIONS), "question_ids")
+    found = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_(ids), Question.is_current))}
+    if len(found) != len(ids):
+        raise TrainingError(_l("Choose questions from the bank."), "question_ids")
+    return title, data.pass_mark, [found[i] for i in ids]
+
+
+def create_quiz(actor: User, data: QuizInput) -> Quiz:
+    title, pass_mark, questions = _checked_quiz(data)
+    quiz = Quiz(title=title, pass_mark=pass_mark, created_by_id=actor.id,
+                items=[QuizQuestion(question=q, position=p) for p, q in enumerate(questions)])
+    db.session.add(quiz)
+    db.session.flush()
+    record(actor, "training.quiz_created", quiz, {"title": title, "pass_mark": pass_mark})
+    db.session.commit()
+    return quiz
+
+
+def update_quiz(actor: User, quiz: Quiz, data: QuizInput) -> Quiz:
+    """Refused while a test using the quiz is open; results already given keep their answers."""
+    title, pass_mark, questions = _checked_quiz(data)
+    if db.session.scalar(select(exists(_open_sessions_using(select(Quiz.id).where(Quiz.id == quiz.id))))):
+        raise TrainingError(_l("A test using this quiz is open: close it before changing the quiz."), None, 409)
+    quiz.title, quiz.pass_mark = title, pass_mark
+    quiz.items.clear()
+    db.session.flush()
+    quiz.items.extend(QuizQuestion(question=q, position=p) for p, q in enumerate(questions))
+    record(actor, "training.quiz_updated", quiz, {"title": title, "pass_mark": pass_mark})
+    db.session.commit()
+    return quiz
+
+
+# Sessions --------------------------------------------------------------------------------------
+
+@dataclass
+class SessionInput:
+    title: str | None
+    starts_at: datetime | None  # local time, naive, as the form gives it
+    commune_id: int | None
+    post_quiz_id: int | None
+    pre_quiz_id: int | None = None
+
+
+def new_code() -> str:
+    """A short code nobody else's session has."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(TrainingSession.id).where(TrainingSession.code == code)) is None:
+            return code
+
+
+def create_session(actor: User, data: SessionInput) -> TrainingSession:
+    """A session in a commune of the trainer's area, trained by them."""
+    title = clean_text(data.title)
+    if not title:
+        raise TrainingError(_l("Give the session a title."), "title")
+    if len(title) > TITLE_MAX:
+        raise TrainingError(_l("At most %(max)d characters.", max=TITLE_MAX), "title")
+    if data.starts_at is None:
+        raise TrainingError(_l("Enter the date and time."), "starts_at")
+    commune = db.session.get(Area, data.commune_id) if data.commune_id else None
+    if (commune is None or commune.kind != AreaKind.COMMUNE
+            or (actor.home_area is not None and not commune.is_within(actor.home_area))
+            or (actor.home_area is None and actor.role != Role.ADMIN)):
+        raise TrainingError(_l("Choose a commune of your area."), "commune_id")
+    post = db.session.get(Quiz, data.post_quiz_id) if data.post_quiz_id else None
+    if post is None:
+        raise TrainingError(_l("Choose the post-test."), "post_quiz_id")
+    pre = db.session.get(Quiz, data.pre_quiz_id) if data.pre_quiz_id else None
+    if data.pre_quiz_id and pre is None:
+        raise TrainingError(_l("Choose the pre-test from the list, or none."), "pre_quiz_id")
+    starts_at = data.starts_at.replace(tzinfo=LOCAL_TZ) if data.starts_at.tzinfo is None else data.starts_at
+    session = TrainingSession(title=title, starts_at=starts_at, commune=commune, trainer_id=actor.id,
+                              post_quiz=post, pre_quiz=pre, code=new_code(), created_by_id=actor.id)
+    db.session.add(session)
+    db.session.flush()
+    record(actor, "training.session_created", session, {"title": title, "commune_id": commune.id})
+    db.session.commit()
+    return session
+
+
+def _attendee(session: TrainingSession, user: User) -> Attendee | None:
+    return db.session.scalar(select(Attendee).where(Attendee.session_id == session.id,
+                                                    Attendee.user_id == user.id))
+
+
+def add_attendee(actor: User, session: TrainingSession, user: User | None) -> Attendee:
+    """Put someone found by the search on the session's list (``user`` comes from that search)."""
+    if user is None or not user.is_active:
+        raise TrainingError(_l("Choose someone from the search results."), "user_id")
+    attendee = _attendee(session, user)
+    if attendee is not None:
+        attendee.expected = True
+    else:
+        attendee = Attendee(session_id=session.id, user_id=user.id, expected=True)
+        db.session.add(attendee)
+    record(actor, "training.attendee_added", session, {"user_id": user.id})
+    db.session.commit()
+    return attendee
+
+
+def add_new_attendee(actor: User, session: TrainingSession, full_name: str | None,
+                     phone: str | None) -> tuple[User, str]:
+    """Someone without an account: a volunteer account, homed in the session's commune, with a
+    temporary password shown once (changed at first sign-in). Raises AccountError or TrainingError."""
+    if not phone or not phone.strip():
+        raise TrainingError(_l("Enter the phone number: it is how they sign in."), "phone")
+    password = temporary_password()
+    username = "tv" + "".join(secrets.choice("23456789abcdefghjkmnpqrstuvwxyz") for _ in range(6))
+    user = create_user(actor, username=username, full_name=full_name or "", password=password,
+                       role=Role.VOLUNTEER, home_area=session.commune, phone=phone)
+    user.must_change_password = True
+    db.session.add(Attendee(session_id=session.id, user_id=user.id, expected=True))
+    record(actor, "training.attendee_added", session, {"user_id": user.id})
+    db.session.commit()
+    return user, password
+
+
+def remove_attendee(actor: User, session: TrainingSession, user_id: int | None) -> None:
+    """Take someone off the list; a trainee who already answered stays (their answers count)."""
+    attendee = db.session.scalar(select(Attendee).where(Attendee.session_id == session.id,
+                                                        Attendee.user_id == (user_id or 0)))
+    if attendee is None:
+        raise TrainingError(_l("This person is not on the list."), None, 404)
+    answered = db.session.scalar(select(exists().where(Attempt.session_id == session.id,
+                                                       Attempt.user_id == attendee.user_id)))
+    if answered:
+        raise TrainingError(_l("This trainee has started a test: they stay on the list."), None, 409)
+    db.session.delete(attendee)
+    record(actor, "training.attendee_removed", session, {"user_id": attendee.user_id})
+    db.session.commit()
+
+
+NEXT_STATES = {QuizState.NEW: {QuizState.OPEN}, QuizState.OPEN: {QuizState.CLOSED},
+               QuizState.CLOSED: {QuizState.OPEN}}
+
+
+def set_state(actor: User, session: TrainingSession, stage: str | None, state: str | None) -> None:
+    """Open or close one test of the session."""
+    if stage not in session.stages:
+        raise TrainingError(_l("This session has no such test."), None, 404)
+    current = session.state_of(stage)
+    if state not in set(QuizState) or state not in NEXT_STATES[QuizState(current)]:
+        raise TrainingError(_l("The test is already in that state."), None, 409)
+    if stage == Stage.PRE:
+        session.pre_state = state
+    else:
+        session.post_state = state
+    record(actor, "training.test_" + ("opened" if state == QuizState.OPEN else "closed"), session,
+           {"stage": stage})
+    db.session.commit()
+
+
+def save_improvement(actor: User, session: TrainingSession, text: str | None) -> None:
+    """What the trainer decided to do better next time; the next session with the same quiz shows it."""
+    text = clean_text(text)
+    if len(text) > IMPROVEMENT_MAX:
+        raise TrainingError(_l("At most %(max)d characters.", max=IMPROVEMENT_MAX), "improvement")
+    problem = privacy_problem(text)
+    if problem:
+        raise TrainingError(problem, "improvement")
+    session.improvement = text
+    record(actor, "training.improvement_saved", session, {"improvement": text})
+    db.session.commit()
+
+
+# Taking a test ---------------------------------------------------------------------------------
+
+def normalise_code(raw: str | None) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:20]
+
+
+def join(user: User, raw_code: str | None) -> TrainingSession:
+    """Join a session by its code. Someone not on the list is admitted (the code is given out in
+    the room) and shows in the attendance as not expected."""
+    code = normalise_code(raw_code)
+    if not code:
+        raise TrainingError(_l("Enter the session code."), "code")
+    session = db.session.scalar(select(TrainingSession).where(TrainingSession.code == code))
+    if session is None:
+        raise TrainingError(_l("No session has this code. Check it with your trainer."), "code", 404)
+    attendee = _attendee(session, user)
+    if all(session.state_of(s) == QuizState.CLOSED for s in session.stages) and (
+            attendee is None or attendee.joined_at is None):
+        raise TrainingError(_l("The tests of this session are closed."), "code", 409)
+    if attendee is None:
+        attendee = Attendee(session_id=session.id, user_id=user.id, expected=False)
+        db.session.add(attendee)
+    if attendee.joined_at is None:
+        attendee.joined_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same trainee joining twice at once: one row
+        db.session.rollback()
+    return session
+
+
+def _open_test(session: TrainingSession, stage: str) -> None:
+    state = session.state_of(stage)
+    if state == QuizState.NEW:
+        raise TrainingError(_l("The trainer has not opened this test yet."), None, 409)
+    if state == QuizState.CLOSED:
+        raise TrainingError(_l("This test is closed."), None, 409)
+
+
+def attempt_of(session: TrainingSession, user: User, stage: str) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(Attempt.session_id == session.id, Attempt.user_id == user.id,
+                                                   Attempt.stage == stage))
+
+
+def start(user: User, session: TrainingSession, stage: str) -> Attempt:
+    """The trainee's attempt at a test: the one started before (to resume), or a new one."""
+    attempt = attempt_of(session, user, stage)
+    if attempt is not None:
+        return attempt
+    _open_test(session, stage)
+    attempt = Attempt(session_id=session.id, user_id=user.id, stage=stage, quiz_id=session.quiz_of(stage).id)
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:  # started in another tab a moment before
+        db.session.rollback()
+        attempt = attempt_of(session, user, stage)
+    return attempt
+
+
+def answer(user: User, session: TrainingSession, stage: str, question_id: int | None,
+           choice_id: int | None) -> Answer:
+    """Save one answer as it is given; answering again before submitting changes it."""
+    attempt = start(user, session, stage)
+    if attempt.submitted_at is not None:
+        raise TrainingError(_l("You have already submitted this test; your answers can no longer change."),
+                            None, 409)
+    _open_test(session, stage)
+    in_quiz = db.session.scalar(select(QuizQuestion.question_id).where(
+        QuizQuestion.quiz_id == attempt.quiz_id, QuizQuestion.question_id == (question_id or 0)))
+    if in_quiz is None:
+        raise TrainingError(_l("This question is not part of the test."), "choice_id")
+    choice = db.session.scalar(select(Choice).where(Choice.id == (choice_id or 0),
+                                                    Choice.question_id == question_id))
+    if choice is None:
+        raise TrainingError(_l("Choose one of the answers shown."), "choice_id")
+    given = db.session.get(Answer, (attempt.id, question_id))
+    if given is None:
+        given = Answer(attempt_id=attempt.id, question_id=question_id)
+        db.session.add(given)
+    given.choice_id, given.is_right, given.answered_at = choice.id, choice.is_right, utcnow()
+    db.session.commit()
+    return given
+
+
+def submit(user: User, session: TrainingSession, stage: str) -> tuple[Attempt, bool]:
+    """Hand the test in: scored once, in one transaction. Returns (attempt, whether this call
+    submitted it); a second call finds it submitted and changes nothing."""
+    attempt = attempt_of(session, user, stage)
+    if attempt is not None and attempt.submitted_at is not None:
+        return attempt, False
+    if attempt is None:
+        attempt = start(user, session, stage)
+    _open_test(session, stage)
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    question_ids = select(QuizQuestion.question_id).where(QuizQuestion.quiz_id == quiz.id)
+    total = db.session.scalar(select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id))
+    right = db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.attempt_id == attempt.id, Answer.is_right, Answer.question_id.in_(question_ids)))
+    passed = bool(total) and 100 * right >= quiz.pass_mark * total
+    done = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=utcnow(), right_count=right, question_count=total, passed=passed)
+    ).rowcount
+    if not done:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return attempt, False
+    if passed and stage == Stage.POST:
+        _qualify(user, session, quiz)
+    record(user, "training.test_submitted", attempt, {"stage": stage, "right": right, "of": total})
+    db.session.commit()
+    db.session.refresh(attempt)
+    return attempt, True
+
+
+def _qualify(user: User, session: TrainingSession, quiz: Quiz) -> None:
+    """Trained for each service the quiz covers, from the first pass on."""
+    service_ids = set(db.session.scalars(
+        select(Question.service_id).join(QuizQuestion, QuizQuestion.question_id == Question.id)
+        .where(QuizQuestion.quiz_id == quiz.id)))
+    held = set(db.session.scalars(select(Qualification.service_id).where(Qualification.user_id == user.id)))
+    today = datetime.now(LOCAL_TZ).date()
+    for service_id in sorted(service_ids - held):
+        db.session.add(Qualification(user_id=user.id, service_id=service_id, session_id=session.id,
+                                     qualified_on=today))
+
+
+@dataclass
+class FeedbackInput:
+    usefulness: int | None
+    pace: int | None
+    clarity: int | None
+    proposal: str | None = ""
+
+
+def give_feedback(user: User, session: TrainingSession, data: FeedbackInput) -> Feedback:
+    """After the post-test, once per trainee. The proposal goes through the privacy guard."""
+    attempt = attempt_of(session, user, Stage.POST)
+    if attempt is None or attempt.submitted_at is None:
+        raise TrainingError(_l("Feedback is given after submitting the post-test."), None, 409)
+    for name in ("usefulness", "pace", "clarity"):
+        value = getattr(data, name)
+        if value is None or not 1 <= value <= 5:
+            raise TrainingError(_l("Choose a rating from 1 to 5."), name)
+    proposal = clean_text(data.proposal)
+    if len(proposal) > PROPOSAL_MAX:
+        raise TrainingError(_l("At most %(max)d characters.", max=PROPOSAL_MAX), "proposal")
+    problem = privacy_problem(proposal)
+    if problem:
+        raise TrainingError(problem, "proposal")
+    if db.session.scalar(select(exists().where(Feedback.session_id == session.id, Feedback.user_id == user.id))):
+        raise TrainingError(_l("You have already given your feedback. Thank you!"), None, 409)
+    feedback = Feedback(session_id=session.id, user_id=user.id, usefulness=data.usefulness, pace=data.pace,
+                        clarity=data.clarity, proposal=proposal)
+    db.session.add(feedback)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise TrainingError(_l("You have already given your feedback. Thank you!"), None, 409) from None
+    return feedback
+
