@@ -96,9 +96,11 @@ def register_blueprints(app: Flask) -> None:
     from app.reviews.routes import bp as reviews
     from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
+    from app.training.routes import bp as training
+    from app.training.take_routes import bp as take
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      catalog, coverage, targets, exports, accounts_cli, demo_cli, coverage_cli):
+                      catalog, coverage, targets, exports, training, take, accounts_cli, demo_cli, coverage_cli):
         app.register_blueprint(blueprint)
 
 

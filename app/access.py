@@ -157,13 +157,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "training.results_csv": TRAINERS,
     "training.trainee": TRAINERS,
     "training.overview": TRAINERS,
-    "training.join": TRAINEES,
-    "training.join_submit": TRAINEES,
-    "training.take": TRAINEES,
-    "training.answer": TRAINEES,
-    "training.submit": TRAINEES,
-    "training.result": TRAINEES,
-    "training.feedback": TRAINEES,
+    "take.join": TRAINEES,
+    "take.join_submit": TRAINEES,
+    "take.test": TRAINEES,
+    "take.answer": TRAINEES,
+    "take.submit": TRAINEES,
+    "take.result": TRAINEES,
+    "take.feedback": TRAINEES,
 }
 
 

@@ -504,3 +504,9 @@ def give_feedback(user: User, session: TrainingSession, data: FeedbackInput) -> 
         raise TrainingError(_l("You have already given your feedback. Thank you!"), None, 409) from None
     return feedback
 
+
+
+def record_export(actor: User, session: TrainingSession, rows: int) -> None:
+    """A results file names trainees: who took it, of which session, how many rows."""
+    record(actor, "training.results_exported", session, {"rows": rows})
+    db.session.commit()
