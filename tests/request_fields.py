@@ -63,7 +63,7 @@ FIELDS: dict[str, Field] = {
     "name_vi": TEXT, "name_en": TEXT, "short_name_vi": TEXT, "short_name_en": TEXT,
     # training: the bank (questions, quizzes) is the province's, with nothing personal: catalogue-like
     "question_ids": ID("question"), "question_id": ID("question"), "post_quiz_id": ID("quiz"),
-    "pre_quiz_id": ID("quiz"), "commune_id": ID("commune"),
+    "pre_quiz_id": ID("quiz"), "commune_id": ID("commune"), "service_id": ID("service"),
     "choice_id": PLAIN, "right": PLAIN, "pass_mark": PLAIN, "starts_at": PLAIN, "stage": PLAIN, "state": PLAIN,
     "n": PLAIN, "usefulness": PLAIN, "pace": PLAIN, "clarity": PLAIN,
     "code": TEXT, "title": TEXT, "text": TEXT, "explanation": TEXT, "proposal": TEXT, "improvement": TEXT,
