@@ -157,6 +157,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "training.results_csv": TRAINERS,
     "training.trainee": TRAINERS,
     "training.overview": TRAINERS,
+    # Who in a team is trained for what: those who see a team's work (leaders, staff, administrators).
+    "training.team_training": COVERAGE_READERS,
+    # The soft warning on a task form, for those who set tasks.
+    "training.readiness": TEAM_MANAGERS,
     "take.join": TRAINEES,
     "take.join_submit": TRAINEES,
     "take.test": TRAINEES,

@@ -92,6 +92,8 @@ PAGES = {
     "training.results_csv": lambda w: f"/training/sessions/{a_session(w).id}/results.csv",
     "training.trainee": lambda w: f"/training/people/{a_session(w) and w['volunteer'].id}",
     "training.overview": lambda w: "/training/overview",
+    "training.team_training": lambda w: f"/training/teams/{w['team_a'].id}",
+    "training.readiness": lambda w: f"/training/readiness?assignee_id={w['volunteer'].id}&service_ids=1",
     "take.join": lambda w: "/join",
     "take.test": lambda w: f"/t/{a_session(w).id}/pre",
     "take.result": lambda w: f"/t/{a_session(w).id}/post/result",

@@ -9,7 +9,7 @@ from statistics import mean
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.access import bank_filter, training_filter
+from app.access import bank_filter, team_filter, training_filter
 from app.accounts.models import User
 from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
@@ -365,10 +365,25 @@ def untrained_communes(actor: User) -> list[Area]:
 
 def untrained_members(team: Team) -> list[tuple[User, list[Service]]]:
     """Each active member of the team with the active services they are not trained for yet."""
-    members = [m.user for m in team.memberships if m.user.is_active]
+    members = list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                      .where(Membership.team_id == team.id, User.is_active)
+                                      .order_by(User.search_key, User.id)))
     held = qualifications_of([u.id for u in members])
     services = list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
     return [(u, [s for s in services if s.id not in held.get(u.id, set())]) for u in members]
+
+
+def readiness(actor: User, user_id: int | None, service_ids) -> tuple[User | None, list[Service]]:
+    """For the soft warning on a task form: a member of a team ``actor`` sees, and the services
+    among ``service_ids`` they are not trained for. (None, []) for anyone else."""
+    if not user_id or not service_ids:
+        return None, []
+    member = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                               .join(Team, Team.id == Membership.team_id)
+                               .where(User.id == user_id, team_filter(actor)).limit(1))
+    if member is None:
+        return None, []
+    return member, untrained_for(member.id, service_ids)
 
 
 def untrained_for(user_id: int | None, service_ids) -> list[Service]:

@@ -8,9 +8,11 @@ from wtforms import SelectChoice
 
 from app.access import get_or_404
 from app.core.domain import refused
+from app.core.forms import db_int
 from app.core.rendering import done, render
 from app.coverage.exports import BOM, csv_text
 from app.helplogs.queries import active_services
+from app.teams.models import Team
 from app.training import qr, queries, services
 from app.training.forms import (
     CHOICE_FIELDS,
@@ -331,3 +333,21 @@ def overview():
     return render("training/overview.html", rows=rows, communes=communes, teams=teams)
 
 
+
+
+# Readiness: who is trained for what -------------------------------------------------------------
+
+@bp.get("/teams/<int:team_id>")
+def team_training(team_id: int):
+    """The team's members and the kinds of help each is not trained for yet (the team page
+    loads it in place)."""
+    team = get_or_404(current_user, Team, team_id)
+    return render("training/team.html", "training/_team.html", team=team, members=queries.untrained_members(team))
+
+
+@bp.get("/readiness")
+def readiness():
+    """A soft warning for a task form: the assignee chosen is not trained for some of its help."""
+    member, missing = queries.readiness(current_user, request.args.get("assignee_id", type=db_int),
+                                        request.args.getlist("service_ids", type=db_int))
+    return render("training/readiness.html", "training/_readiness.html", member=member, missing=missing)

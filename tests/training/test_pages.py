@@ -249,3 +249,34 @@ def test_the_trainee_history_page(client, world, bank):
     assert session.title in html_of(client, f"/training/people/{world['volunteer'].id}")
     sign_in(client, world["staff_b"])
     assert client.get(f"/training/people/{world['volunteer'].id}").status_code == 404
+
+
+def test_the_team_page_loads_who_is_not_trained_yet(client, world, bank):
+    sign_in(client, world["leader"])
+    team_page = html_of(client, f"/teams/{world['team_a'].id}")
+    assert f"/training/teams/{world['team_a'].id}" in team_page
+    fragment = client.get(f"/training/teams/{world['team_a'].id}", headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and "Chưa được bồi dưỡng về" in fragment and "Volunteer" in fragment
+    assert client.get(f"/training/teams/{world['team_b'].id}").status_code == 404
+    sign_in(client, world["volunteer"])
+    assert f"/training/teams/{world['team_a'].id}" not in html_of(client, f"/teams/{world['team_a'].id}")
+
+
+def test_a_task_form_warns_softly_about_an_untrained_assignee(client, world, bank):
+    vneid = bank["services"]["VNEID"].id
+    sign_in(client, world["leader"])
+    assert "/training/readiness" in html_of(client, "/tasks/new")
+    warning = client.get(f"/training/readiness?assignee_id={world['volunteer'].id}&service_ids={vneid}",
+                         headers=HX).get_data(as_text=True)
+    assert "Volunteer" in warning and "VNeID" in warning and "<html" not in warning
+    # Someone of another team: nothing said about them.
+    other = client.get(f"/training/readiness?assignee_id={world['outsider'].id}&service_ids={vneid}", headers=HX)
+    assert other.status_code == 200 and "Outsider" not in other.get_data(as_text=True)
+    session, quiz = bank["session"], bank["quiz"]
+    open_post(session)
+    sign_in(client, world["volunteer"])
+    client.post("/join", data={"code": session.code})
+    answer_all(client, session, quiz.questions)
+    sign_in(client, world["leader"])
+    trained = client.get(f"/training/readiness?assignee_id={world['volunteer'].id}&service_ids={vneid}", headers=HX)
+    assert "training-warning" not in trained.get_data(as_text=True)
