@@ -48,8 +48,6 @@ def nav_items() -> list[tuple[str, str, str]]:
         items.append(("imports.index", url_for("imports.index"), _("Imports")))
     if current_user.role in (Role.STAFF, Role.ADMIN):
         items.append(("training.index", url_for("training.index"), _("Training")))
-    else:
-        items.append(("take.join", url_for("take.join"), _("Test")))
     if current_user.role == Role.ADMIN:
         items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
     return items
@@ -59,8 +57,8 @@ def nav_current(endpoint: str, url: str) -> bool:
     """Whether a navigation item is the page shown: its own URL, or any area's coverage."""
     if endpoint == "coverage.index":
         return request.blueprint == "coverage"
-    if endpoint in ("training.index", "take.join"):
-        return request.blueprint in ("training", "take")
+    if endpoint == "training.index":
+        return request.blueprint == "training"
     return request.path == url
 
 

@@ -97,7 +97,7 @@ def test_a_trainee_takes_the_post_test_on_a_phone_and_the_trainer_sees_results(p
 
     with second_phone(browser, live_server) as trainee:
         signed_in(trainee, "volunteer")
-        trainee.locator(".mainnav a", has_text="Kiểm tra").click()
+        trainee.get_by_role("link", name="Làm bài kiểm tra bồi dưỡng").click()
         trainee.fill("#code", "ZZZZZZ")
         trainee.get_by_role("button", name="Vào lớp").click()
         expect(trainee.locator("main")).to_contain_text("Không có lớp nào có mã này")
