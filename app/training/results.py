@@ -4,6 +4,8 @@ Scores are percentages of the quiz's questions answered right (an unanswered que
 wrong one). The discrimination index of a question compares the share right in the upper 27%
 of trainees by total score with the share right in the lower 27% (Kelley's groups); it is
 left out (None) under ``MIN_FOR_DISCRIMINATION`` trainees, where the groups would be one person.
+A question everyone got right separates nobody, but there is nothing to revise in it: the
+"revise" flag is for questions some miss.
 """
 
 from collections import Counter
@@ -79,7 +81,7 @@ def question_figures(question_id: int, right_choice: set, attempts: list[Submitt
     figures = QuestionFigures(question_id, n, right, share, wrong_id, wrong_count, discrimination)
     figures.teach_again = share is not None and share < TEACH_AGAIN_BELOW
     figures.strong_miss = discrimination is not None and discrimination < 0
-    figures.revise = discrimination is not None and discrimination < REVISE_BELOW
+    figures.revise = discrimination is not None and discrimination < REVISE_BELOW and right < n
     return figures
 
 

@@ -87,11 +87,19 @@ def test_a_question_the_strong_miss_is_flagged_for_revision():
     assert not q1.revise and not q1.teach_again and q1.share_right == 0.5
 
 
-def test_a_question_everyone_gets_right_does_not_discriminate():
-    answers = {n: (10, c, 30) for n, c in zip("ABCD", (20, 20, 21, 21), strict=True)}
-    q1, q2, _ = stage_figures(attempts(answers), RIGHT).questions
-    assert q1.discrimination == 0 and q1.revise and not q1.strong_miss
-    assert q2.discrimination == 1.0 and not q2.revise
+def test_a_question_that_does_not_discriminate_is_flagged_unless_everyone_got_it():
+    """Four trainees, groups of one (round(0.27 * 4) = 1).
+    First set: everyone gets q1 right: D = 0, but nothing to revise.
+    Second set: A (3 right), B (2), C (1), D (1; ranked last by attempt id): upper A, lower D.
+    q3 is right for A and D only -> D = 1 - 1 = 0 with half right: revise, not a strong miss."""
+    everyone = {"A": (10, 20, 30), "B": (10, 20, 31), "C": (10, 21, 31), "D": (10, 21, 30)}
+    q1 = stage_figures(attempts(everyone), RIGHT).questions[0]
+    assert q1.share_right == 1 and q1.discrimination == 0 and not q1.revise
+    answers = {"A": (10, 20, 30), "B": (10, 20, 31), "C": (10, 21, 31), "D": (11, 21, 30)}
+    q1, q2, q3 = stage_figures(attempts(answers), RIGHT).questions
+    assert (q1.share_right, q1.discrimination, q1.revise) == (0.75, 1.0, False)
+    assert (q2.share_right, q2.discrimination, q2.revise) == (0.5, 1.0, False)
+    assert (q3.share_right, q3.discrimination, q3.revise, q3.strong_miss) == (0.5, 0.0, True, False)
 
 
 def test_few_trainees_give_no_discrimination_and_unanswered_is_wrong():
