@@ -280,3 +280,37 @@ def test_a_task_form_warns_softly_about_an_untrained_assignee(client, world, ban
     sign_in(client, world["leader"])
     trained = client.get(f"/training/readiness?assignee_id={world['volunteer'].id}&service_ids={vneid}", headers=HX)
     assert "training-warning" not in trained.get_data(as_text=True)
+
+
+def test_the_improvement_shows_on_the_next_session_with_the_same_quiz(client, world, bank):
+    from tests.training.conftest import make_session
+
+    sign_in(client, world["staff"])
+    session = bank["session"]
+    response = client.post(f"/training/sessions/{session.id}/improvement",
+                           data={"improvement": "Làm mẫu trên điện thoại thật"})
+    assert response.status_code == 303
+    later = make_session(world["staff"], world["commune_a"], bank["quiz"], title="Lớp sau",
+                         when=bank["when"].replace(tzinfo=None, day=28))
+    assert "Làm mẫu trên điện thoại thật" in html_of(client, f"/training/sessions/{later.id}")
+    response = client.post(f"/training/sessions/{session.id}/improvement", data={"improvement": "OTP: 123456"})
+    assert response.status_code == 400
+
+
+def test_the_qr_link_fills_in_the_code(client, world, bank):
+    sign_in(client, world["volunteer"])
+    page = html_of(client, f"/join?code={bank['session'].code.lower()}")
+    assert f'value="{bank["session"].code}"' in page
+
+
+def test_a_new_attendee_with_a_phone_already_used_is_refused_with_a_message(client, world, bank):
+    from tests.conftest import make_user
+
+    make_user("owner", home_area=world["commune_a"], phone="+84912000111")
+    sign_in(client, world["staff"])
+    response = client.post(f"/training/sessions/{bank['session'].id}/attendees/new",
+                           data={"full_name": "Người Mới", "phone": "0912 000 111"})
+    assert 400 <= response.status_code < 500 and count_rows(Attendee) == 0
+    response = client.post(f"/training/sessions/{bank['session'].id}/attendees/new",
+                           data={"full_name": "Người Mới", "phone": ""})
+    assert response.status_code == 400 and "Nhập số điện thoại" in response.get_data(as_text=True)
