@@ -47,3 +47,18 @@ def test_untrained_members_and_services_of_a_task(db, world, bank):
     assert "VNEID" not in by_user["volunteer"] and "VNEID" in by_user["leader"]
     vneid, kns = bank["services"]["VNEID"], bank["services"]["KNS"]
     assert [s.code for s in queries.untrained_for(world["volunteer"].id, [vneid.id, kns.id])] == ["KNS"]
+
+
+def test_the_overview_page_runs_as_many_statements_for_more_sessions(client, world, bank):
+    from tests.conftest import count_queries, html_of, sign_in
+
+    sign_in(client, world["staff"])
+    with count_queries() as n:
+        html_of(client, "/training/overview")
+    one = n()
+    for day in (2, 3):
+        make_session(world["staff"], world["commune_b"], bank["quiz"], title=f"Lớp {day}",
+                     when=bank["when"].replace(tzinfo=None, month=10, day=day))
+    with count_queries() as n:
+        html_of(client, "/training/overview")
+    assert n() == one
