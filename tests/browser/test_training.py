@@ -157,3 +157,22 @@ def test_a_trainee_takes_the_post_test_on_a_phone_and_the_trainer_sees_results(p
     keep(trainer, "overview-en")
     trainer.goto("/training/overview?lang=vi")
     keep(trainer, "overview-vi")
+
+
+def test_a_leader_sees_who_is_not_trained_and_a_soft_warning_when_giving_a_task(page: Page):
+    signed_in(page, "leader")
+    page.goto("/teams/")
+    page.locator(".list a", has_text="Thạch Hà 1").first.click()
+    section = page.locator("#team-training")
+    expect(section).to_contain_text("Chưa được bồi dưỡng về")  # loaded in place by htmx
+    expect(section).to_contain_text("Lê Văn Nam")
+    keep(page, "team-vi")
+    page.goto("/tasks/new")
+    page.locator("#task-form .tile", has_text="VNeID").first.click()
+    page.wait_for_load_state("networkidle")  # the form redraws for the help chosen
+    page.select_option("#assignee_id", label="Lê Văn Nam")
+    warning = page.locator(".training-warning")
+    expect(warning).to_contain_text("Lê Văn Nam chưa được bồi dưỡng về")
+    expect(warning).to_contain_text("Bạn vẫn có thể giao nhiệm vụ")
+    assert_no_horizontal_scroll(page)
+    keep(page, "task-warning-vi")
