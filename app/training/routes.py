@@ -342,7 +342,8 @@ def team_training(team_id: int):
     """The team's members and the kinds of help each is not trained for yet (the team page
     loads it in place)."""
     team = get_or_404(current_user, Team, team_id)
-    return render("training/team.html", "training/_team.html", team=team, members=queries.untrained_members(team))
+    return render("training/team.html", "training/_team.html", team=team, members=queries.untrained_members(team),
+                  service_count=len(active_services()))
 
 
 @bp.get("/readiness")

@@ -164,7 +164,7 @@ def test_a_leader_sees_who_is_not_trained_and_a_soft_warning_when_giving_a_task(
     page.goto("/teams/")
     page.locator(".list a", has_text="Thạch Hà 1").first.click()
     section = page.locator("#team-training")
-    expect(section).to_contain_text("Chưa được bồi dưỡng về")  # loaded in place by htmx
+    expect(section).to_contain_text("Chưa được bồi dưỡng")  # loaded in place by htmx
     expect(section).to_contain_text("Lê Văn Nam")
     keep(page, "team-vi")
     page.goto("/tasks/new")
