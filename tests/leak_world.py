@@ -106,6 +106,7 @@ def _training(w: dict, service) -> None:
     from datetime import datetime
 
     from app.training import services as training
+    from app.training import taking
     from app.training.models import Attendee, QuizState, Stage
 
     staff = w["staff"]
@@ -120,8 +121,8 @@ def _training(w: dict, service) -> None:
         session.post_state = QuizState.OPEN
         db.session.add(Attendee(session_id=session.id, user_id=w[trainee].id))
         db.session.commit()
-        training.answer(w[trainee], session, Stage.POST, question.id, question.choices[0].id)
-        training.submit(w[trainee], session, Stage.POST)
+        taking.answer(w[trainee], session, Stage.POST, question.id, question.choices[0].id)
+        taking.submit(w[trainee], session, Stage.POST)
         w[key] = session
 
 

@@ -109,6 +109,7 @@ def a_session(w):
 
     from app.extensions import db
     from app.training import services as training
+    from app.training import taking
     from app.training.models import Attendee, QuizState, Stage
     from tests.conftest import make_services
 
@@ -123,7 +124,7 @@ def a_session(w):
         db.session.add(Attendee(session_id=session.id, user_id=w[key].id))
     db.session.commit()
     for key in USER_FOR_ROLE.values():
-        training.submit(w[key], session, Stage.POST)
+        taking.submit(w[key], session, Stage.POST)
     w["session"] = session
     return session
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.core.domain import refused
 from app.core.rendering import done, render, wants_fragment
-from app.training import queries, services
+from app.training import queries, taking
 from app.training.forms import AnswerForm, FeedbackForm, JoinForm, SubmitForm
 from app.training.models import QuizState, Stage, TrainingSession
 
@@ -35,14 +35,14 @@ def _join_page(form: JoinForm, http_status: int = 200):
 @bp.get("/join")
 def join():
     """Enter the session code; the QR code opens this page with the code filled in."""
-    form = JoinForm(formdata=None, data={"code": services.normalise_code(request.args.get("code"))})
+    form = JoinForm(formdata=None, data={"code": taking.normalise_code(request.args.get("code"))})
     return _join_page(form)
 
 
 def _first_test(session: TrainingSession) -> str:
     """Where a trainee goes after joining: an open test not yet handed in, the pre-test first."""
     for stage in session.stages:
-        attempt = services.attempt_of(session, current_user, stage)
+        attempt = taking.attempt_of(session, current_user, stage)
         if session.state_of(stage) == QuizState.OPEN and (attempt is None or attempt.submitted_at is None):
             return stage
     return Stage.POST
@@ -54,7 +54,7 @@ def join_submit():
     if not form.validate():
         return _join_page(form, 400)
     with refused(form) as refusal:
-        session = services.join(current_user, form.code.data)
+        session = taking.join(current_user, form.code.data)
     if refusal:
         return _join_page(form, refusal.status)
     return done(url_for("take.test", session_id=session.id, stage=_first_test(session)))
@@ -75,11 +75,11 @@ def test(session_id: int, stage: str):
     """One question of the test (``n``: its number, from 0); by default the first not answered,
     so a trainee whose connection dropped comes back where they stopped."""
     session = _session(session_id, stage)
-    attempt = services.attempt_of(session, current_user, stage)
+    attempt = taking.attempt_of(session, current_user, stage)
     if attempt is not None and attempt.submitted_at is not None:
         return redirect(url_for("take.result", session_id=session.id, stage=stage), 303)
     with refused() as refusal:
-        attempt = services.start(current_user, session, stage)
+        attempt = taking.start(current_user, session, stage)
     if refusal:
         return _waiting(session, stage, str(refusal.error.message), refusal.status)
     page = queries.sheet(attempt)
@@ -98,12 +98,12 @@ def answer(session_id: int, stage: str):
     if not form.validate():
         abort(400, description=_("Choose one of the answers shown."))
     with refused() as refusal:
-        services.answer(current_user, session, stage, form.question_id.data, form.choice_id.data)
+        taking.answer(current_user, session, stage, form.question_id.data, form.choice_id.data)
     if refusal:
         if refusal.status == 409:
             return _waiting(session, stage, str(refusal.error.message))
         abort(refusal.status, description=str(refusal.error.message))
-    attempt = services.attempt_of(session, current_user, stage)
+    attempt = taking.attempt_of(session, current_user, stage)
     page = queries.sheet(attempt)
     position = next((i for i, q in enumerate(page.questions) if q.id == form.question_id.data), 0)
     index = position + 1
@@ -119,7 +119,7 @@ def submit(session_id: int, stage: str):
     if not SubmitForm().validate():
         abort(400)
     with refused() as refusal:
-        services.submit(current_user, session, stage)
+        taking.submit(current_user, session, stage)
     if refusal:
         return _waiting(session, stage, str(refusal.error.message), refusal.status)
     return done(url_for("take.result", session_id=session.id, stage=stage))
@@ -129,7 +129,7 @@ def submit(session_id: int, stage: str):
 def result(session_id: int, stage: str):
     """The score, passed or not, the explanations of what was missed; after the post-test, feedback."""
     session = _session(session_id, stage)
-    attempt = services.attempt_of(session, current_user, stage)
+    attempt = taking.attempt_of(session, current_user, stage)
     if attempt is None or attempt.submitted_at is None:
         return redirect(url_for("take.test", session_id=session.id, stage=stage), 303)
     return _result_page(session, stage, attempt)
@@ -146,15 +146,15 @@ def _result_page(session, stage, attempt, form: FeedbackForm | None = None, http
 @bp.post("/t/<int:session_id>/feedback")
 def feedback(session_id: int):
     session = _session(session_id)
-    attempt = services.attempt_of(session, current_user, Stage.POST)
+    attempt = taking.attempt_of(session, current_user, Stage.POST)
     if attempt is None or attempt.submitted_at is None:
         abort(409, description=_("Feedback is given after submitting the post-test."))
     form = FeedbackForm()
     if not form.validate():
         return _result_page(session, Stage.POST, attempt, form, 400)
-    data = services.FeedbackInput(form.usefulness.data, form.pace.data, form.clarity.data, form.proposal.data)
+    data = taking.FeedbackInput(form.usefulness.data, form.pace.data, form.clarity.data, form.proposal.data)
     with refused(form) as refusal:
-        services.give_feedback(current_user, session, data)
+        taking.give_feedback(current_user, session, data)
     if refusal:
         return _result_page(session, Stage.POST, attempt, form, refusal.status)
     flash(_("Thank you! Your feedback helps the next session."), "success")

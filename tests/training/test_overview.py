@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.training import queries, services
+from app.training import queries, taking
 from app.training.models import QuizState, Stage
 from tests.training.conftest import enlist, make_session
 
@@ -10,8 +10,8 @@ from tests.training.conftest import enlist, make_session
 def pass_post(session, user, questions, wrong=()):
     for q in questions:
         choice = q.choices[1] if q.id in wrong else q.right_choice
-        services.answer(user, session, Stage.POST, q.id, choice.id)
-    return services.submit(user, session, Stage.POST)[0]
+        taking.answer(user, session, Stage.POST, q.id, choice.id)
+    return taking.submit(user, session, Stage.POST)[0]
 
 
 def test_overview_by_commune_and_month_and_the_untrained(db, world, bank):
@@ -20,7 +20,7 @@ def test_overview_by_commune_and_month_and_the_untrained(db, world, bank):
     db.session.commit()
     enlist(session, world["volunteer"], world["leader"])
     q1, q2, q3 = quiz.questions
-    services.submit(world["volunteer"], session, Stage.PRE)  # nothing answered: 0%
+    taking.submit(world["volunteer"], session, Stage.PRE)  # nothing answered: 0%
     pass_post(session, world["volunteer"], quiz.questions)  # 100%: passed, trained
     pass_post(session, world["leader"], quiz.questions, wrong=(q3.id, q2.id))  # 33%
     other = make_session(world["staff"], world["commune_b"], quiz, title="Lớp Can Lộc")

@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.training import services
+from app.training import services, taking
 from app.training.models import Answer, Attempt, Attendee, Feedback, Qualification, QuizState, Stage
-from app.training.services import FeedbackInput, QuestionInput, QuizInput, TrainingError
+from app.training.services import QuestionInput, QuizInput, TrainingError
+from app.training.taking import FeedbackInput
 from tests.conftest import count_rows, english
 from tests.training.conftest import enlist, make_question, make_quiz
 
@@ -48,7 +49,7 @@ def test_editing_an_answered_question_makes_a_version_and_answers_keep_theirs(ba
     session, q1 = bank["session"], bank["q1"]
     session.post_state = QuizState.OPEN
     db.session.commit()
-    services.answer(world["volunteer"], session, Stage.POST, q1.id, q1.choices[1].id)
+    taking.answer(world["volunteer"], session, Stage.POST, q1.id, q1.choices[1].id)
     with pytest.raises(TrainingError) as error:  # the test is open: trainees are reading it
         services.edit_question(world["staff"], q1, q_input(bank["services"], text="Đổi?"))
     assert error.value.status == 409
@@ -92,22 +93,22 @@ def test_joining_by_code_admits_someone_not_listed_as_not_expected(bank, world):
     session = bank["session"]
     session.post_state = QuizState.OPEN
     db.session.commit()
-    assert services.join(world["outsider"], f" {session.code.lower()} ") is session
+    assert taking.join(world["outsider"], f" {session.code.lower()} ") is session
     attendee = db.session.scalar(select(Attendee).where(Attendee.user_id == world["outsider"].id))
     assert attendee.expected is False and attendee.joined_at is not None
-    services.join(world["outsider"], session.code)
+    taking.join(world["outsider"], session.code)
     assert count_rows(Attendee) == 1
 
 
 def test_a_wrong_code_and_a_closed_session_are_refused(bank, world):
     with pytest.raises(TrainingError) as error:
-        services.join(world["volunteer"], "ZZZZZZ")
+        taking.join(world["volunteer"], "ZZZZZZ")
     assert error.value.status == 404
     session = bank["session"]
     session.pre_state = session.post_state = QuizState.CLOSED
     db.session.commit()
     with pytest.raises(TrainingError) as error:
-        services.join(world["volunteer"], session.code)
+        taking.join(world["volunteer"], session.code)
     assert error.value.status == 409 and "closed" in english(error.value)
 
 
@@ -115,19 +116,19 @@ def test_answers_are_saved_one_by_one_and_checked(bank, world):
     session, q1, q2 = bank["session"], bank["q1"], bank["q2"]
     volunteer = world["volunteer"]
     with pytest.raises(TrainingError) as error:  # not opened yet
-        services.answer(volunteer, session, Stage.POST, q1.id, q1.choices[0].id)
+        taking.answer(volunteer, session, Stage.POST, q1.id, q1.choices[0].id)
     assert error.value.status == 409
     session.post_state = QuizState.OPEN
     db.session.commit()
-    services.answer(volunteer, session, Stage.POST, q1.id, q1.choices[1].id)
-    services.answer(volunteer, session, Stage.POST, q1.id, q1.choices[0].id)  # changed before submitting
+    taking.answer(volunteer, session, Stage.POST, q1.id, q1.choices[1].id)
+    taking.answer(volunteer, session, Stage.POST, q1.id, q1.choices[0].id)  # changed before submitting
     assert [(a.question_id, a.is_right) for a in db.session.scalars(select(Answer))] == [(q1.id, True)]
     with pytest.raises(TrainingError) as error:  # a choice of another question
-        services.answer(volunteer, session, Stage.POST, q1.id, q2.choices[0].id)
+        taking.answer(volunteer, session, Stage.POST, q1.id, q2.choices[0].id)
     assert "answers shown" in english(error.value)
     other = make_question(world["staff"], bank["services"]["KNS"])
     with pytest.raises(TrainingError) as error:  # a question not in the quiz
-        services.answer(volunteer, session, Stage.POST, other.id, other.choices[0].id)
+        taking.answer(volunteer, session, Stage.POST, other.id, other.choices[0].id)
     assert "not part of the test" in english(error.value)
 
 
@@ -136,16 +137,16 @@ def test_submitting_scores_once_and_a_replay_changes_nothing(bank, world):
     volunteer = world["volunteer"]
     session.post_state = QuizState.OPEN
     db.session.commit()
-    services.answer(volunteer, session, Stage.POST, q1.id, q1.choices[0].id)
-    services.answer(volunteer, session, Stage.POST, q2.id, q2.choices[1].id)
-    services.answer(volunteer, session, Stage.POST, q3.id, q3.choices[0].id)
-    attempt, first = services.submit(volunteer, session, Stage.POST)
+    taking.answer(volunteer, session, Stage.POST, q1.id, q1.choices[0].id)
+    taking.answer(volunteer, session, Stage.POST, q2.id, q2.choices[1].id)
+    taking.answer(volunteer, session, Stage.POST, q3.id, q3.choices[0].id)
+    attempt, first = taking.submit(volunteer, session, Stage.POST)
     assert first and (attempt.right_count, attempt.question_count) == (2, 3) and attempt.passed is False
-    again, first = services.submit(volunteer, session, Stage.POST)
+    again, first = taking.submit(volunteer, session, Stage.POST)
     assert not first and again.id == attempt.id and again.submitted_at == attempt.submitted_at
     assert count_rows(Attempt) == 1
     with pytest.raises(TrainingError) as error:
-        services.answer(volunteer, session, Stage.POST, q2.id, q2.choices[0].id)
+        taking.answer(volunteer, session, Stage.POST, q2.id, q2.choices[0].id)
     assert error.value.status == 409
     assert db.session.get(Attempt, attempt.id).right_count == 2
 
@@ -154,11 +155,11 @@ def test_submitting_after_the_test_closed_is_refused(bank, world):
     session = bank["session"]
     session.post_state = QuizState.OPEN
     db.session.commit()
-    services.start(world["volunteer"], session, Stage.POST)
+    taking.start(world["volunteer"], session, Stage.POST)
     session.post_state = QuizState.CLOSED
     db.session.commit()
     with pytest.raises(TrainingError) as error:
-        services.submit(world["volunteer"], session, Stage.POST)
+        taking.submit(world["volunteer"], session, Stage.POST)
     assert error.value.status == 409
     assert db.session.scalar(select(Attempt.submitted_at)) is None
 
@@ -168,8 +169,8 @@ def test_passing_the_post_test_qualifies_for_its_services_once(bank, world):
     session.post_state = QuizState.OPEN
     db.session.commit()
     for q in (bank["q1"], bank["q2"], bank["q3"]):
-        services.answer(volunteer, session, Stage.POST, q.id, q.right_choice.id)
-    attempt, _ = services.submit(volunteer, session, Stage.POST)
+        taking.answer(volunteer, session, Stage.POST, q.id, q.right_choice.id)
+    attempt, _ = taking.submit(volunteer, session, Stage.POST)
     assert attempt.passed
     held = {q.service.code for q in db.session.scalars(select(Qualification).where(
         Qualification.user_id == volunteer.id))}
@@ -179,20 +180,20 @@ def test_passing_the_post_test_qualifies_for_its_services_once(bank, world):
 def test_feedback_after_the_post_test_once_with_ratings_1_to_5_and_the_privacy_guard(bank, world):
     session, volunteer = bank["session"], world["volunteer"]
     with pytest.raises(TrainingError) as error:
-        services.give_feedback(volunteer, session, FeedbackInput(5, 5, 5))
+        taking.give_feedback(volunteer, session, FeedbackInput(5, 5, 5))
     assert error.value.status == 409
     session.post_state = QuizState.OPEN
     db.session.commit()
-    services.submit(volunteer, session, Stage.POST)
+    taking.submit(volunteer, session, Stage.POST)
     with pytest.raises(TrainingError) as error:
-        services.give_feedback(volunteer, session, FeedbackInput(6, 3, 3))
+        taking.give_feedback(volunteer, session, FeedbackInput(6, 3, 3))
     assert error.value.field == "usefulness"
     with pytest.raises(TrainingError) as error:
-        services.give_feedback(volunteer, session, FeedbackInput(4, 3, 3, "mã OTP: 123456"))
+        taking.give_feedback(volunteer, session, FeedbackInput(4, 3, 3, "mã OTP: 123456"))
     assert error.value.field == "proposal"
-    services.give_feedback(volunteer, session, FeedbackInput(4, 3, 5, "Thêm thời gian thực hành"))
+    taking.give_feedback(volunteer, session, FeedbackInput(4, 3, 5, "Thêm thời gian thực hành"))
     with pytest.raises(TrainingError) as error:
-        services.give_feedback(volunteer, session, FeedbackInput(4, 3, 5))
+        taking.give_feedback(volunteer, session, FeedbackInput(4, 3, 5))
     assert error.value.status == 409 and count_rows(Feedback) == 1
 
 
@@ -220,8 +221,8 @@ def test_removing_an_attendee_who_started_is_refused(bank, world):
     services.remove_attendee(world["staff"], session, world["leader"].id)
     session.post_state = QuizState.OPEN
     db.session.commit()
-    services.join(world["volunteer"], session.code)
-    services.start(world["volunteer"], session, Stage.POST)
+    taking.join(world["volunteer"], session.code)
+    taking.start(world["volunteer"], session, Stage.POST)
     with pytest.raises(TrainingError) as error:
         services.remove_attendee(world["staff"], session, world["volunteer"].id)
     assert error.value.status == 409
