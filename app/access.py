@@ -19,6 +19,7 @@ from app.helplogs.models import HelpLog
 from app.households.models import Household
 from app.tasks.models import Task
 from app.teams.models import MemberRole, Membership, Team, team_villages
+from app.training.models import Question, Quiz, TrainingSession
 
 ANYONE = "anyone"
 SIGNED_IN = frozenset(Role)
@@ -33,6 +34,14 @@ FIELD_TEAM = frozenset({Role.VOLUNTEER, Role.LEADER})
 PLACE_KEEPERS = frozenset({Role.STAFF, Role.ADMIN})
 # Coverage figures: whoever has a coverage page (a leader, their teams' villages).
 COVERAGE_READERS = frozenset({Role.LEADER, Role.STAFF, Role.ADMIN})
+# Trainers: staff and administrators write the question bank and run sessions. The bank is one
+# for the province (questions hold no personal data); a session is seen by trainers whose home
+# area holds its commune (province staff: every session; commune staff and administrators:
+# their commune's; an administrator without a home area: all). Staff see no household data here.
+TRAINERS = frozenset({Role.STAFF, Role.ADMIN})
+# Taking a test: anyone signed in, on the list of the session or joining it with its code; the
+# test pages then load the session only for someone on its list (404 otherwise).
+TRAINEES = SIGNED_IN
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": ANYONE,
@@ -129,6 +138,42 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # The audit trail of the user's area; its rows are scoped by access.audit_filter.
     "trail.index": PLACE_KEEPERS,
     "trail.export_csv": PLACE_KEEPERS,
+    "training.index": TRAINERS,
+    "training.questions": TRAINERS,
+    "training.new_question": TRAINERS,
+    "training.create_question": TRAINERS,
+    "training.edit_question": TRAINERS,
+    "training.update_question": TRAINERS,
+    "training.quizzes": TRAINERS,
+    "training.new_quiz": TRAINERS,
+    "training.create_quiz": TRAINERS,
+    "training.edit_quiz": TRAINERS,
+    "training.update_quiz": TRAINERS,
+    "training.new_session": TRAINERS,
+    "training.create_session": TRAINERS,
+    "training.show_session": TRAINERS,
+    "training.session_qr": TRAINERS,
+    "training.attendee_search": TRAINERS,
+    "training.add_attendee": TRAINERS,
+    "training.add_new_attendee": TRAINERS,
+    "training.remove_attendee": TRAINERS,
+    "training.set_state": TRAINERS,
+    "training.save_improvement": TRAINERS,
+    "training.results": TRAINERS,
+    "training.results_csv": TRAINERS,
+    "training.trainee": TRAINERS,
+    "training.overview": TRAINERS,
+    # Who in a team is trained for what: those who see a team's work (leaders, staff, administrators).
+    "training.team_training": COVERAGE_READERS,
+    # The soft warning on a task form, for those who set tasks.
+    "training.readiness": TEAM_MANAGERS,
+    "take.join": TRAINEES,
+    "take.join_submit": TRAINEES,
+    "take.test": TRAINEES,
+    "take.answer": TRAINEES,
+    "take.submit": TRAINEES,
+    "take.result": TRAINEES,
+    "take.feedback": TRAINEES,
 }
 
 
@@ -282,8 +327,23 @@ def audit_filter(user: User):
     return AuditEvent.area_id.in_(select(Area.id).where(Area.subtree(user.home_area.path)))
 
 
+def training_filter(user: User):
+    """Sessions a trainer sees: those of communes inside their home area (see TRAINERS)."""
+    if user.role == Role.ADMIN:
+        return _in_home_area(user, TrainingSession.commune_id)
+    if user.role == Role.STAFF:
+        return _in_home_area(user, TrainingSession.commune_id) if user.home_area else false()
+    return false()
+
+
+def bank_filter(user: User):
+    """The question bank and quizzes: one for the province, kept by every trainer."""
+    return true() if user.role in TRAINERS else false()
+
+
 FILTERS = {Area: area_filter, Team: team_filter, Household: household_filter, User: user_filter,
-           HelpLog: helplog_filter, Task: task_filter}
+           HelpLog: helplog_filter, Task: task_filter, TrainingSession: training_filter,
+           Question: bank_filter, Quiz: bank_filter}
 
 
 def scoped(user: User, model):

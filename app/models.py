@@ -10,9 +10,23 @@ from app.households.models import Household
 from app.imports.models import ImportUpload
 from app.tasks.models import Task, task_households, task_services
 from app.teams.models import Membership, Team, team_villages
+from app.training.models import (
+    Answer,
+    Attempt,
+    Attendee,
+    Choice,
+    Feedback,
+    Qualification,
+    Question,
+    Quiz,
+    QuizQuestion,
+    TrainingSession,
+)
 
 __all__ = [
     "Bucket", "Registered", "Target", "VolunteerBucket",
     "Area", "AuditEvent", "HelpLog", "Household", "ImportUpload", "help_log_services", "Membership", "Service", "Task",
     "task_households", "task_services", "Team", "User", "UserSession", "team_villages",
+    "Answer", "Attempt", "Attendee", "Choice", "Feedback", "Qualification", "Question", "Quiz", "QuizQuestion",
+    "TrainingSession",
 ]

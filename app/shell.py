@@ -17,10 +17,11 @@ from app.households.models import ConsentMethod
 from app.reviews.queries import nav_counts
 from app.tasks.models import TaskStatus
 from app.teams.queries import members_in_order
+from app.training.models import QuizState, Stage
 
 FIELD_ROLES = (Role.VOLUNTEER, Role.LEADER)
 # The enums templates read values and labels from: ``LogStatus.label_of(log.status)``.
-ENUMS = (Role, AreaKind, ConsentMethod, LogStatus, Outcome, ReturnReason, TaskStatus)
+ENUMS = (Role, AreaKind, ConsentMethod, LogStatus, Outcome, ReturnReason, TaskStatus, Stage, QuizState)
 
 
 def nav_items() -> list[tuple[str, str, str]]:
@@ -45,6 +46,8 @@ def nav_items() -> list[tuple[str, str, str]]:
     if current_user.role in (Role.STAFF, Role.ADMIN):
         items.append(("teams.index", url_for("teams.index"), _("Teams")))
         items.append(("imports.index", url_for("imports.index"), _("Imports")))
+    if current_user.role in (Role.STAFF, Role.ADMIN):
+        items.append(("training.index", url_for("training.index"), _("Training")))
     if current_user.role == Role.ADMIN:
         items.append(("accounts.index", url_for("accounts.index"), _("Accounts")))
     if current_user.role in (Role.STAFF, Role.ADMIN):
@@ -56,6 +59,8 @@ def nav_current(endpoint: str, url: str) -> bool:
     """Whether a navigation item is the page shown: its own URL, or any area's coverage."""
     if endpoint == "coverage.index":
         return request.blueprint == "coverage"
+    if endpoint == "training.index":
+        return request.blueprint == "training"
     return request.path == url
 
 

@@ -105,11 +105,32 @@ def path_ids(w: dict) -> dict[str, int]:
     db.session.commit()
     ids["target_id"] = target.id
     ids["service_id"] = w["log_a"].services[0].id
+    ids.update(_training_ids(w))
     return ids
 
 
+def _training_ids(w: dict) -> dict[str, int]:
+    """A question, a quiz and a session in commune A with its post-test open, the volunteer on its list."""
+    from datetime import datetime
+
+    from app.training import services as training
+    from app.training.models import Attendee, QuizState
+    from tests.conftest import make_services
+
+    service = make_services()["VNEID"]
+    question = training.create_question(w["staff"], training.QuestionInput("Câu?", service.id, ["Có", "Không"], 0))
+    quiz = training.create_quiz(w["staff"], training.QuizInput("Bài", 70, [question.id]))
+    session = training.create_session(w["staff"], training.SessionInput(
+        "Lớp", datetime(2026, 11, 20, 8, 0), w["commune_a"].id, quiz.id))
+    session.post_state = QuizState.OPEN
+    db.session.add(Attendee(session_id=session.id, user_id=w["volunteer"].id))
+    db.session.commit()
+    return {"question_id": question.id, "quiz_id": quiz.id, "session_id": session.id}
+
+
 def _path(route, ids: dict, kind: str) -> str:
-    args = {arg: kind if arg == "kind" else ids[arg] for arg in route.rule.arguments}
+    fixed = {"kind": kind, "stage": "post"}
+    args = {arg: fixed[arg] if arg in fixed else ids[arg] for arg in route.rule.arguments}
     return route.rule.build(args, append_unknown=False)[1]
 
 

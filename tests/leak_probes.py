@@ -28,11 +28,12 @@ PATH_KINDS = {
     "household_id": "household", "village_id": "village", "area_id": "village", "commune_id": "commune",
     "log_id": "log", "task_id": "task", "team_id": "team", "user_id": "user", "membership_id": "membership",
     "target_id": "target", "service_id": "service",
+    "session_id": "training_session", "question_id": "question", "quiz_id": "quiz",
 }
 # Arguments that name no object: a fixed value that reaches the view.
-FIXED_PATH_VALUES = {"kind": "households"}
+FIXED_PATH_VALUES = {"kind": "households", "stage": "post"}
 # Catalogue ids are always sent valid: they hold nothing personal, and a view must get past them.
-CATALOGUE_KINDS = {"service"}
+CATALOGUE_KINDS = {"service", "question", "quiz"}
 
 
 @dataclass(frozen=True)

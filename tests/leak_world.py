@@ -100,6 +100,32 @@ def _membership(team, user):
     return SimpleNamespace(id=next(m.id for m in team.memberships if m.user_id == user.id))
 
 
+def _training(w: dict, service) -> None:
+    """A question bank and quiz (the province's), and a session per side, each with its own
+    trainee who has handed in the post-test: their names are on the session's pages."""
+    from datetime import datetime
+
+    from app.training import services as training
+    from app.training import taking
+    from app.training.models import Attendee, QuizState, Stage
+
+    staff = w["staff"]
+    question = training.create_question(staff, training.QuestionInput("Câu hỏi thăm dò?", service.id,
+                                                                      ["Đúng", "Sai"], 0, ""))
+    w["question"] = question
+    w["quiz"] = training.create_quiz(staff, training.QuizInput("Bài thăm dò", 70, [question.id]))
+    for key, commune, trainee in (("session_a", "commune_a", "volunteer"), ("session_a2", "commune_a", "volunteer2"),
+                                  ("session_b", "commune_b", "outsider")):
+        session = training.create_session(staff, training.SessionInput(
+            f"Lớp {key}", datetime(2026, 11, 20, 8, 0), w[commune].id, w["quiz"].id))
+        session.post_state = QuizState.OPEN
+        db.session.add(Attendee(session_id=session.id, user_id=w[trainee].id))
+        db.session.commit()
+        taking.answer(w[trainee], session, Stage.POST, question.id, question.choices[0].id)
+        taking.submit(w[trainee], session, Stage.POST)
+        w[key] = session
+
+
 def build(world: dict) -> dict:
     """Adds to conftest's ``world``: the commune's own staff and administrator, a second team
     in commune A, people and logs in commune B, and distinctive values throughout."""
@@ -145,6 +171,7 @@ def build(world: dict) -> dict:
         w[key] = CoverageTarget(area=w[village], year=local_today().year, key=ANY, households=1)
         db.session.add(w[key])
     db.session.commit()
+    _training(w, vneid)
     w["targets"] = _targets(w)
     # Read now: a probe that wrongly erases or renames something must not shrink what is looked for.
     w["forbidden"] = {role: forbidden_values(w, role) for role in ROLES}
@@ -153,20 +180,21 @@ def build(world: dict) -> dict:
 
 def _targets(w: dict) -> dict[str, Target]:
     """The objects the probe fills ids with: ours (team A) and the two others."""
-    def team_objects(team, village, commune, household, log, task, member, target):
+    def team_objects(team, village, commune, household, log, task, member, target, training_session):
         return {"village": village, "commune": commune, "household": household, "log": log, "task": task,
                 "team": team, "user": member, "membership": _membership(team, member),
-                "service": w["service"], "target": target}
+                "service": w["service"], "target": target, "question": w["question"], "quiz": w["quiz"],
+                "training_session": training_session}
 
     return {
         "own": Target(team_objects(w["team_a"], w["village_a1"], w["commune_a"], w["household_a"], w["log_a"],
-                                   w["task_a"], w["volunteer"], w["target_a"]),
+                                   w["task_a"], w["volunteer"], w["target_a"], w["session_a"]),
                       w["household_a"].display_name, w["household_a"].phone),
         "other_team": Target(team_objects(w["team_a2"], w["village_a2"], w["commune_a"], w["household_a2"],
-                                          w["log_a2"], w["task_a2"], w["volunteer2"], w["target_a2"]),
+                                          w["log_a2"], w["task_a2"], w["volunteer2"], w["target_a2"], w["session_a2"]),
                              w["household_a2"].display_name, w["household_a2"].phone),
         "other_commune": Target(team_objects(w["team_b"], w["village_b1"], w["commune_b"], w["household_b"],
-                                             w["log_b"], w["task_b"], w["outsider"], w["target_b"]),
+                                             w["log_b"], w["task_b"], w["outsider"], w["target_b"], w["session_b"]),
                                 w["household_b"].display_name, w["household_b"].phone),
     }
 

@@ -63,6 +63,13 @@ FIELDS: dict[str, Field] = {
     "notes": TEXT, "note": TEXT, "comment": TEXT, "consent_witness": TEXT, "former_commune": TEXT,
     "name_vi": TEXT, "name_en": TEXT, "short_name_vi": TEXT, "short_name_en": TEXT,
     "actor": TEXT,
+    # training: the bank (questions, quizzes) is the province's, with nothing personal: catalogue-like
+    "question_ids": ID("question"), "question_id": ID("question"), "post_quiz_id": ID("quiz"),
+    "pre_quiz_id": ID("quiz"), "commune_id": ID("commune"), "service_id": ID("service"),
+    "choice_id": PLAIN, "right": PLAIN, "pass_mark": PLAIN, "starts_at": PLAIN, "stage": PLAIN, "state": PLAIN,
+    "n": PLAIN, "usefulness": PLAIN, "pace": PLAIN, "clarity": PLAIN,
+    "code": TEXT, "title": TEXT, "text": TEXT, "explanation": TEXT, "proposal": TEXT, "improvement": TEXT,
+    "choice_a": TEXT, "choice_b": TEXT, "choice_c": TEXT, "choice_d": TEXT, "choice_e": TEXT,
     "password": TEXT, "current_password": TEXT, "new_password": TEXT, "confirm_password": TEXT,
 }
 

@@ -80,6 +80,26 @@ PAGES = {
     "ops.metrics": lambda w: "/metrics",
     "trail.index": lambda w: f"/audit?commune={w['commune_a'].id}&action=helplog.submitted",
     "trail.export_csv": lambda w: audited(w),
+    "training.index": lambda w: "/training",
+    "training.questions": lambda w: "/training/questions",
+    "training.new_question": lambda w: "/training/questions/new",
+    "training.edit_question": lambda w: f"/training/questions/{a_session(w).post_quiz.questions[0].id}/edit",
+    "training.quizzes": lambda w: "/training/quizzes",
+    "training.new_quiz": lambda w: "/training/quizzes/new",
+    "training.edit_quiz": lambda w: f"/training/quizzes/{a_session(w).post_quiz_id}/edit",
+    "training.new_session": lambda w: "/training/sessions/new",
+    "training.show_session": lambda w: f"/training/sessions/{a_session(w).id}",
+    "training.session_qr": lambda w: f"/training/sessions/{a_session(w).id}/qr.svg",
+    "training.attendee_search": lambda w: f"/training/sessions/{a_session(w).id}/attendees/search?q=vol",
+    "training.results": lambda w: f"/training/sessions/{a_session(w).id}/results",
+    "training.results_csv": lambda w: f"/training/sessions/{a_session(w).id}/results.csv",
+    "training.trainee": lambda w: f"/training/people/{a_session(w) and w['volunteer'].id}",
+    "training.overview": lambda w: "/training/overview",
+    "training.team_training": lambda w: f"/training/teams/{w['team_a'].id}",
+    "training.readiness": lambda w: f"/training/readiness?assignee_id={w['volunteer'].id}&service_ids=1",
+    "take.join": lambda w: "/join",
+    "take.test": lambda w: f"/t/{a_session(w).id}/pre",
+    "take.result": lambda w: f"/t/{a_session(w).id}/post/result",
 }
 
 
@@ -91,6 +111,35 @@ def audited(w):
     record(w["volunteer"], "helplog.submitted", w["log_a"])
     db.session.commit()
     return f"/audit/export.csv?commune={w['commune_a'].id}"
+
+
+def a_session(w):
+    """A session in commune A with both tests open; each of the four users has handed in the
+    post-test, so the pre-test page and the post-test result answer each of them."""
+    if "session" in w:
+        return w["session"]
+    from datetime import datetime
+
+    from app.extensions import db
+    from app.training import services as training
+    from app.training import taking
+    from app.training.models import Attendee, QuizState, Stage
+    from tests.conftest import make_services
+
+    service = make_services()["VNEID"]
+    staff = w["staff"]
+    question = training.create_question(staff, training.QuestionInput("Câu?", service.id, ["Có", "Không"], 0))
+    quiz = training.create_quiz(staff, training.QuizInput("Bài", 70, [question.id]))
+    session = training.create_session(staff, training.SessionInput("Lớp", datetime(2026, 11, 20, 8, 0),
+                                                                   w["commune_a"].id, quiz.id, quiz.id))
+    session.pre_state = session.post_state = QuizState.OPEN
+    for key in USER_FOR_ROLE.values():
+        db.session.add(Attendee(session_id=session.id, user_id=w[key].id))
+    db.session.commit()
+    for key in USER_FOR_ROLE.values():
+        taking.submit(w[key], session, Stage.POST)
+    w["session"] = session
+    return session
 
 
 def a_target(w):

@@ -51,7 +51,7 @@ LAYERS = (
     ("households",),
     ("teams",),
     ("helplogs", "tasks"),
-    ("reviews", "imports"),
+    ("reviews", "imports", "training"),
     ("coverage", "home", "trail", "ops"),  # read models of the pages that combine domains
     ("shell", "demo", "models", "__init__"),  # the application shell, the demo data, Alembic's model list
 )

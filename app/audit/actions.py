@@ -49,6 +49,19 @@ ACTION_LABELS = {
     "area.reactivated": _l("reactivated a village"),
     "import.confirmed": _l("imported a file"),
     "audit.exported": _l("exported the audit trail"),
+    "training.question_created": _l("wrote a test question"),
+    "training.question_updated": _l("changed a test question"),
+    "training.question_versioned": _l("made a new version of a test question"),
+    "training.quiz_created": _l("made a test"),
+    "training.quiz_updated": _l("changed a test"),
+    "training.session_created": _l("planned a training session"),
+    "training.attendee_added": _l("added a trainee to a session"),
+    "training.attendee_removed": _l("removed a trainee from a session"),
+    "training.test_opened": _l("opened a test"),
+    "training.test_closed": _l("ended a test"),
+    "training.test_submitted": _l("handed in a test"),
+    "training.improvement_saved": _l("recorded an improvement for the next session"),
+    "training.results_exported": _l("exported a session's results"),
 }
 
 # What kind of record an event names, by table.
@@ -62,6 +75,10 @@ OBJECT_LABELS = {
     "coverage_targets": _l("target"),
     "areas": _l("place"),
     "import_uploads": _l("import"),
+    "training_questions": _l("test question"),
+    "training_quizzes": _l("test"),
+    "training_sessions": _l("training session"),
+    "training_attempts": _l("test taken"),
 }
 
 

@@ -19,6 +19,7 @@ from app.coverage import summaries
 from app.demo.bulk import chunks, insert_returning_ids
 from app.demo.names import mobile_number, person_name, shop_name
 from app.demo.story import seed_province_story, story_people
+from app.demo.training import seed_training
 from app.demo.villages import village_plan
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, Outcome, help_log_services
@@ -259,6 +260,7 @@ def seed_demo() -> dict[str, int]:
     seed_logs(teams, rng)
     seed_tasks(teams, users)
     seed_province_story(areas_by_code, users, rng)
+    seed_training(users, rng)
     summaries.rebuild()
     db.session.commit()
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731

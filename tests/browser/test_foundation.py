@@ -260,7 +260,7 @@ def test_staff_start_on_the_coverage_of_their_area(page: Page, demo):
         re.compile(r"^\d{1,3}(\.\d{3})* / \d{1,3}(\.\d{3})*$"))
     expect(page.locator("main")).not_to_contain_text(TEAM_1)  # staff get numbers, not team lists
     expect(page.locator("nav.mainnav a")).to_have_text(["Mức độ bao phủ", "Địa bàn", "Các tổ", "Nhập dữ liệu",
-                                                        "Nhật ký hoạt động"])
+                                                        "Bồi dưỡng", "Nhật ký hoạt động"])
     expect(page.locator("nav.mainnav a[aria-current=page]")).to_have_text("Mức độ bao phủ")
     expect(page.locator("footer")).to_contain_text("Cán bộ tỉnh, xã")
     assert_no_horizontal_scroll(page)

@@ -65,3 +65,30 @@ def test_the_staff_account_opens_on_a_story(app, db):
     counts = {model: count_rows(model) for model in (HelpLog, Target, User)}
     seed_demo()
     assert {model: count_rows(model) for model in (HelpLog, Target, User)} == counts
+
+
+def test_the_demo_has_training_to_read(app, db):
+    """A ten-question quiz on the five skills; past sessions in the four old areas with a positive
+    gain, a question to teach again and feedback; the demo volunteer is on next week's list.
+    Seeding again adds nothing."""
+    from app.training.models import Question, Quiz, TrainingSession
+    from app.training.queries import attendees, session_results
+
+    seed_demo()
+    quiz = db.session.scalar(select(Quiz))
+    assert len(quiz.questions) == 10
+    assert {q.service.code for q in quiz.questions} == {"VNEID", "DVC", "TTKDTM", "QR", "TMDT", "ATTT"}
+    sessions = list(db.session.scalars(select(TrainingSession).order_by(TrainingSession.starts_at)))
+    past = [s for s in sessions if s.post_state == "closed"]
+    for area in FORMER_AREAS:
+        assert any(area in (s.commune.former_district or "") for s in past), area
+    results = [session_results(s) for s in past]
+    assert all(r.gain is None or r.gain > 0 for r in results) and any(r.gain for r in results)
+    assert any(row.figures.teach_again for r in results for row in r.rows)
+    assert all(r.feedback_count for r in results)
+    upcoming = sessions[-1]
+    assert upcoming.post_state == "new"
+    assert "volunteer" in {a.user.username for a in attendees(upcoming)}
+    counts = (count_rows(TrainingSession), count_rows(Question))
+    seed_demo()
+    assert (count_rows(TrainingSession), count_rows(Question)) == counts
