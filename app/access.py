@@ -36,6 +36,10 @@ COVERAGE_READERS = frozenset({Role.LEADER, Role.STAFF, Role.ADMIN})
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": ANYONE,
     "core.healthz": ANYONE,
+    # The app shell is the same for everyone and names nobody.
+    "core.manifest": ANYONE,
+    "core.service_worker": ANYONE,
+    "core.offline": ANYONE,
     "auth.login": ANYONE,
     "auth.login_submit": ANYONE,
     "auth.logout": SIGNED_IN,
@@ -74,6 +78,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "helplogs.edit": FIELD_TEAM,
     "helplogs.update": FIELD_TEAM,
     "helplogs.index": FIELD_TEAM,
+    "helplogs.offline_household_list": FIELD_TEAM,
     "reviews.index": TEAM_MANAGERS,
     "reviews.approve": TEAM_MANAGERS,
     "reviews.return_": TEAM_MANAGERS,

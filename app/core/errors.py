@@ -48,9 +48,11 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_csrf_error(error: CSRFError):
-    return error_page(
+    body, status = error_page(
         400, _l("The form had expired or was sent from another page. Please reload the page and try again.")
     )
+    # The phone's outbox keeps an entry refused this way until its user has signed in again.
+    return body, status, {"X-CSRF-Refused": "1"}
 
 
 def handle_server_error(error):

@@ -1,0 +1,128 @@
+// Gõ Cửa's service worker, hand-written: it keeps the app shell for use without a connection
+// and sends the outbox when Background Sync says the network is back.
+//
+// What it keeps: static files, and the pages whose answer carries X-Offline-Shell (the server
+// decides: Today, the blank log form, the user's villages, the offline note). Nothing else
+// (households, logs, exports) is ever stored by it; the households kept for searching offline
+// live in IndexedDB (outbox.js) with the minimum fields, and go on sign-out.
+importScripts("/static/js/outbox.js");
+
+var SHELL = "gocua-shell-v1";
+var SHELL_HEADER = "X-Offline-Shell";
+var OFFLINE_PAGE = "/offline";
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.indexOf("gocua-") === 0 && k !== SHELL; })
+      .map(function (k) { return caches["delete"](k); }));
+  }).then(function () {
+    return GocuaOutbox.forgetHouseholds(GocuaOutbox.UNUSED_DAYS);
+  }).then(function () { return self.clients.claim(); }));
+});
+
+// A page is kept under its path alone: the shell pages are the ones without a query.
+function pageKey(url) {
+  var u = new URL(url);
+  return u.origin + u.pathname;
+}
+
+function isShell(response) {
+  return response.ok && response.headers.get(SHELL_HEADER) === "1";
+}
+
+async function page(event) {
+  var request = event.request;
+  try {
+    var response = await fetch(request);
+    if (isShell(response)) {
+      var copy = response.clone();
+      event.waitUntil(caches.open(SHELL).then(function (cache) { return cache.put(pageKey(request.url), copy); }));
+    }
+    return response;
+  } catch (err) {
+    var cache = await caches.open(SHELL);
+    var kept = await cache.match(pageKey(request.url)) || await cache.match(new URL(OFFLINE_PAGE, self.location.origin).href);
+    return kept || Response.error();
+  }
+}
+
+// Static files named with their version (?v=) never change: the kept copy answers first.
+async function asset(request) {
+  var cache = await caches.open(SHELL);
+  var versioned = new URL(request.url).searchParams.has("v");
+  if (versioned) {
+    var hit = await cache.match(request);
+    if (hit) { return hit; }
+  }
+  try {
+    var response = await fetch(request);
+    if (response.ok) { await cache.put(request, response.clone()); }
+    return response;
+  } catch (err) {
+    return await cache.match(request, { ignoreSearch: !versioned }) || Response.error();
+  }
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) { return; }
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(asset(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(page(event));
+  }
+});
+
+// A page asks for the shell to be kept once it is online: its own static files and the pages
+// listed on its <body>. A page already kept is refreshed by the next visit instead.
+async function warm(urls) {
+  var cache = await caches.open(SHELL);
+  for (var i = 0; i < urls.length; i++) {
+    var u = new URL(urls[i], self.location.origin);
+    if (u.origin !== self.location.origin) { continue; }
+    var isStatic = u.pathname.indexOf("/static/") === 0;
+    var key = isStatic ? u.href : pageKey(u.href);
+    if (await cache.match(key)) { continue; }
+    try {
+      var response = await fetch(u.href, { credentials: "same-origin", redirect: "manual" });
+      if (isStatic ? response.ok : isShell(response)) { await cache.put(key, response); }
+    } catch (err) {
+      return;  // offline again: the next page load tries once more
+    }
+  }
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "warm" && Array.isArray(data.urls)) {
+    event.waitUntil(warm(data.urls));
+  } else if (data.type === "forget") {
+    event.waitUntil(caches["delete"](SHELL));
+  }
+});
+
+// Background Sync: an open page sends (it has the sign-in's token); with none open, the
+// worker reads a token from Today and sends itself. Left entries make the browser retry.
+async function syncOutbox() {
+  await GocuaOutbox.forgetHouseholds(GocuaOutbox.UNUSED_DAYS);
+  var windows = await self.clients.matchAll({ type: "window" });
+  if (windows.length) {
+    windows[0].postMessage({ type: "replay" });
+    return;
+  }
+  var response = await fetch("/", { credentials: "same-origin", redirect: "manual" });
+  if (!response.ok) { return; }
+  var html = await response.text();
+  var token = /"X-CSRFToken": "([^"]+)"/.exec(html);
+  var user = /data-user="(\d+)"/.exec(html);
+  if (!token || !user) { return; }
+  var outcome = await GocuaOutbox.replay(Number(user[1]), token[1]);
+  if (outcome && outcome.left) { throw new Error("the network went again; the browser retries later"); }
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === GocuaOutbox.SYNC_TAG) { event.waitUntil(syncOutbox()); }
+});
