@@ -16,13 +16,13 @@ VILLAGE = "Tổ dân phố 1 (Thị trấn Thạch Hà)"
 SHELL_READY = """async () => {
   const reg = await navigator.serviceWorker.ready;
   const cache = await caches.open("gocua-shell-v1");
-  const form = await cache.match(location.origin + "/logs/new");
-  const today = await cache.match(location.origin + "/");
+  const pages = document.body.dataset.offlinePages.split(" ");
+  const kept = await Promise.all(pages.map((p) => cache.match(location.origin + p)));
   const db = await new Promise((ok) => { const r = indexedDB.open("gocua", 1); r.onsuccess = () => ok(r.result); });
   const households = await new Promise((ok) => {
     const r = db.transaction("households").objectStore("households").getAll(); r.onsuccess = () => ok(r.result); });
   db.close();
-  return Boolean(reg.active && form && today && households.length && navigator.serviceWorker.controller);
+  return Boolean(reg.active && kept.every(Boolean) && households.length && navigator.serviceWorker.controller);
 }"""
 OUTBOX = """async () => {
   const db = await new Promise((ok) => { const r = indexedDB.open("gocua", 1); r.onsuccess = () => ok(r.result); });
@@ -85,6 +85,12 @@ def test_three_visits_offline_are_sent_once_each_when_back_online(page: Page, li
     page.fill("#people_count", "12")
     choose_services(page, "An toàn trên không gian mạng")
     keep_offline(page)
+
+    # A page the phone has not kept says so (the worker is offline too, not only the page).
+    page.goto("/logs")
+    expect(page.locator("h1")).to_have_text("Không có mạng")
+    shot(page, "offline-note-vi")
+    page.go_back()
 
     # 3. The form reloaded offline; a new household with its consent.
     page.reload()
