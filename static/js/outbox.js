@@ -147,12 +147,11 @@
     return outcome;
   }
 
-  // Two tabs (or a tab and the worker) never replay at once: the second one skips.
+  // Two tabs (or a tab and the worker) never replay at once: the second waits for the first
+  // and then finds only what is still waiting.
   function replay(user, token) {
     if (root.navigator && root.navigator.locks) {
-      return root.navigator.locks.request(LOCK, { ifAvailable: true }, function (lock) {
-        return lock ? replayNow(user, token) : null;
-      });
+      return root.navigator.locks.request(LOCK, function () { return replayNow(user, token); });
     }
     if (running) { return Promise.resolve(null); }
     running = true;

@@ -3,12 +3,14 @@ reloads the form offline, and back online the outbox sends each visit once; two 
 at once still store each once; an entry refused for an expired sign-in is parked and sent after
 signing in again; signing out with entries waiting warns first."""
 
+import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from tests.browser.conftest import shot
-from tests.browser.helpers import assert_no_horizontal_scroll, signed_in
+from tests.browser.helpers import assert_no_horizontal_scroll, sign_in, signed_in
 from tests.browser.test_helplogs import choose_services
 
 KEPT = "Đã lưu trên máy, sẽ gửi khi có mạng"
@@ -117,3 +119,164 @@ def test_three_visits_offline_are_sent_once_each_when_back_online(page: Page, li
     assert logs_with_uuids(live_app, uuids) == {uuid: 1 for uuid in uuids}
     assert outbox(page) == []
     shot(page, "offline-today-sent-vi")
+
+
+# Queues ``n`` group sessions from the log form on screen (as filled in), each with its own
+# client_uuid, through the outbox's own keep(): the way the form keeps one, without n taps.
+QUEUE = """async (n) => {
+  const form = document.querySelector("#log-form");
+  const base = [];
+  new FormData(form).forEach((v, k) => {
+    if (k !== "csrf_token" && k !== "q" && k !== "client_uuid") base.push([k, v]);
+  });
+  const user = Number(document.body.dataset.user);
+  const uuids = [];
+  for (let i = 0; i < n; i++) {
+    const uuid = crypto.randomUUID();
+    uuids.push(uuid);
+    await GocuaOutbox.keep({ uuid, user, action: form.getAttribute("action"),
+                             fields: base.concat([["client_uuid", uuid]]),
+                             summary: { who: "Buổi hướng dẫn tập trung", village: "", services: "", day: "" } });
+  }
+  return uuids;
+}"""
+
+
+def group_session_form(page: Page, people: str = "9") -> None:
+    page.goto("/logs/new")
+    page.locator(".seg", has_text="Hướng dẫn nhóm").click()
+    page.fill("#people_count", people)
+    choose_services(page, "An toàn trên không gian mạng")
+
+
+def expire_sessions(live_app, username: str = "volunteer") -> None:
+    """The server forgets the user's sign-ins, as when a session has expired."""
+    from sqlalchemy import delete
+
+    from app.accounts.models import User, UserSession
+    from app.extensions import db
+
+    with live_app.app_context():
+        db.session.execute(delete(UserSession).where(
+            UserSession.user_id.in_(select(User.id).where(User.username == username))))
+        db.session.commit()
+
+
+def test_a_refused_entry_is_parked_reopened_with_what_was_typed_fixed_and_sent(page: Page, live_app):
+    ready_for_the_field(page)
+    group_session_form(page, "14")
+    page.context.set_offline(True)
+    # Taken offline with a date the server no longer accepts (more than 30 days back).
+    page.evaluate("document.querySelector('#helped_on').value = '2020-01-02'")
+    keep_offline(page)
+    uuid = outbox(page)[0]["uuid"]
+    page.get_by_role("link", name="Về trang hôm nay").click()
+    expect(page.locator("#outbox-count")).to_have_text("1 lượt hỗ trợ đang chờ gửi")
+
+    page.context.set_offline(False)
+    parked = page.locator("#parked-logs li")
+    expect(parked).to_have_count(1)
+    expect(page.locator("#parked-title")).to_have_text("Chưa gửi được, cần bạn xem lại (1)")
+    expect(parked).to_contain_text("Chỉ ghi được lượt hỗ trợ trong vòng 30 ngày trở lại.")
+    expect(page.locator("#outbox-count")).to_have_count(0)
+    page.locator("#outbox").scroll_into_view_if_needed()
+    shot(page, "offline-parked-vi")
+    assert logs_with_uuids(live_app, [uuid]) == {}
+
+    # Signing out warns first, with the count; the volunteer stays.
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Đăng xuất").click()
+    wait_until(page, lambda: warnings)
+    expect(page.locator("footer.footer")).to_be_visible()
+    assert warnings == ["Còn 1 lượt hỗ trợ chưa gửi. Các lượt này vẫn nằm trên máy và sẽ được gửi khi bạn "
+                        "đăng nhập lại. Vẫn đăng xuất?"]
+
+    # Opened in the form with what was typed; the date fixed, it is sent.
+    parked.get_by_role("link", name="Mở để sửa và gửi").click()
+    expect(page.locator("#people_count")).to_have_value("14")
+    expect(page.locator("#helped_on")).to_have_value("2020-01-02")
+    expect(page.locator("input[name=mode][value=group]")).to_be_checked()
+    assert page.locator("input[name=client_uuid]").input_value() == uuid
+    page.fill("#helped_on", page.evaluate("new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10)"))
+    page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
+    expect(page.locator(".saved-title")).to_contain_text("Đã lưu")
+    page.wait_for_function("GocuaOutbox.entries().then((all) => all.length === 0)", polling=100)
+    assert logs_with_uuids(live_app, [uuid]) == {uuid: 1}
+
+    # Nothing waits: signing out asks nothing, and the households and pages kept go.
+    page.on("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert len(warnings) == 1
+    left = page.evaluate("""async () => ({
+      households: (await GocuaOutbox.households(%d)) || null,
+      pages: (await (await caches.open("gocua-shell-v1")).keys()).map((r) => new URL(r.url).pathname)
+        .filter((path) => !path.startsWith("/static/")),
+    })""" % page_user(live_app))
+    assert left == {"households": None, "pages": []}
+
+
+def wait_until(page: Page, condition, seconds: float = 10) -> None:
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the condition never held")
+
+
+def page_user(live_app, username: str = "volunteer") -> int:
+    from app.accounts.models import User
+    from app.extensions import db
+
+    with live_app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == username))
+
+
+def test_an_entry_refused_for_an_expired_sign_in_is_sent_after_signing_in_again(page: Page, live_app):
+    ready_for_the_field(page)
+    group_session_form(page, "6")
+    page.context.set_offline(True)
+    keep_offline(page)
+    uuid = outbox(page)[0]["uuid"]
+    page.get_by_role("link", name="Về trang hôm nay").click()
+
+    expire_sessions(live_app)
+    page.context.set_offline(False)
+    parked = page.locator("#parked-logs li")
+    expect(parked).to_contain_text("Đăng nhập lại để gửi.")
+    shot(page, "offline-parked-signin-vi")
+    assert logs_with_uuids(live_app, [uuid]) == {}
+    assert [entry["state"] for entry in outbox(page)] == ["parked"]
+
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/login"))
+    sign_in(page, "volunteer")
+    expect(page.locator("#outbox-flash")).to_have_text("Đã gửi 1 lượt hỗ trợ")
+    assert logs_with_uuids(live_app, [uuid]) == {uuid: 1}
+    assert outbox(page) == []
+
+
+@pytest.mark.parametrize("locks", [True, False], ids=["web-locks", "no-locks"])
+def test_two_tabs_replaying_at_once_store_each_log_once(page: Page, live_app, locks):
+    """With the Web Locks API one tab replays and the other waits its turn; without it (older
+    browsers) both send, and the server's client_uuid still stores each log once."""
+    if not locks:
+        page.context.add_init_script("Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined })")
+    ready_for_the_field(page)
+    group_session_form(page, "5")
+    other = page.context.new_page()
+    other.goto("/")
+    page.context.set_offline(True)
+    uuids = page.evaluate(QUEUE, 3)
+    page.goto("/")
+    other.reload()
+    for tab in (page, other):
+        expect(tab.locator("#outbox-count")).to_have_text("3 lượt hỗ trợ đang chờ gửi")
+
+    page.context.set_offline(False)
+    for tab in (page, other):
+        expect(tab.locator("#outbox")).to_be_hidden()
+    page.wait_for_function("GocuaOutbox.entries().then((all) => all.length === 0)", polling=100)
+    assert logs_with_uuids(live_app, uuids) == {uuid: 1 for uuid in uuids}
+    other.close()
