@@ -77,15 +77,16 @@ self.addEventListener("fetch", function (event) {
 });
 
 // A page asks for the shell to be kept once it is online: its own static files and the pages
-// listed on its <body>. A page already kept is refreshed by the next visit instead.
-async function warm(urls) {
+// listed on its <body>. A page already kept is refreshed by the next visit instead, or now
+// when the page says so (the language changed).
+async function warm(urls, refresh) {
   var cache = await caches.open(SHELL);
   for (var i = 0; i < urls.length; i++) {
     var u = new URL(urls[i], self.location.origin);
     if (u.origin !== self.location.origin) { continue; }
     var isStatic = u.pathname.indexOf("/static/") === 0;
     var key = isStatic ? u.href : pageKey(u.href);
-    if (await cache.match(key)) { continue; }
+    if ((!refresh || isStatic) && await cache.match(key)) { continue; }
     try {
       var response = await fetch(u.href, { credentials: "same-origin", redirect: "manual" });
       if (isStatic ? response.ok : isShell(response)) { await cache.put(key, response); }
@@ -98,7 +99,7 @@ async function warm(urls) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "warm" && Array.isArray(data.urls)) {
-    event.waitUntil(warm(data.urls));
+    event.waitUntil(warm(data.urls, Boolean(data.refresh)));
   } else if (data.type === "forget") {
     event.waitUntil(caches["delete"](SHELL));
   }

@@ -7,6 +7,7 @@
   var O = window.GocuaOutbox;
   var body = document.body;
   var SHELL_OWNER = "gocua-shell-user";
+  var SHELL_LANG = "gocua-shell-lang";
   var REFRESH_MS = 15 * 60 * 1000;
   var SHOWN = 8;
   if (!O || !window.indexedDB || !body) { return; }
@@ -389,7 +390,12 @@
       var assets = Array.prototype.map.call(
         document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon]"),
         function (node) { return node.src || node.href; });
-      reg.active.postMessage({ type: "warm", urls: assets.concat((body.dataset.offlinePages || "").split(" ")) });
+      // Pages kept in another language are fetched again in this one.
+      var lang = document.documentElement.lang;
+      var refresh = localStorage.getItem(SHELL_LANG) !== lang;
+      localStorage.setItem(SHELL_LANG, lang);
+      reg.active.postMessage({ type: "warm", refresh: refresh,
+                               urls: assets.concat((body.dataset.offlinePages || "").split(" ")) });
     })["catch"](function () { return null; });
   }
 

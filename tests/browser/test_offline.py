@@ -35,11 +35,24 @@ OUTBOX = """async () => {
 }"""
 
 
+OUTBOX_EMPTY = "GocuaOutbox.entries().then((all) => all.length === 0)"
+
+
+def wait_for_js(page: Page, expression: str, seconds: float = 10) -> None:
+    """Until the page's (asynchronous) expression is true; wait_for_function does not await
+    a promise, it takes it for true."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true in {seconds} s: {expression[:80]}")
+
+
 def ready_for_the_field(page: Page) -> None:
     """Signed in once online: the worker controls the page and has kept the shell, and the
     households of the volunteer's villages are on the phone."""
     signed_in(page, "volunteer")
-    page.wait_for_function(SHELL_READY, polling=200, timeout=15_000)
+    wait_for_js(page, SHELL_READY, seconds=15)
 
 
 def outbox(page: Page) -> list[dict]:
@@ -201,7 +214,7 @@ def test_a_refused_entry_is_parked_reopened_with_what_was_typed_fixed_and_sent(p
     page.fill("#helped_on", page.evaluate("new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10)"))
     page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
     expect(page.locator(".saved-title")).to_contain_text("Đã lưu")
-    page.wait_for_function("GocuaOutbox.entries().then((all) => all.length === 0)", polling=100)
+    wait_for_js(page, OUTBOX_EMPTY)
     assert logs_with_uuids(live_app, [uuid]) == {uuid: 1}
 
     # Nothing waits: signing out asks nothing, and the households and pages kept go.
@@ -277,6 +290,103 @@ def test_two_tabs_replaying_at_once_store_each_log_once(page: Page, live_app, lo
     page.context.set_offline(False)
     for tab in (page, other):
         expect(tab.locator("#outbox")).to_be_hidden()
-    page.wait_for_function("GocuaOutbox.entries().then((all) => all.length === 0)", polling=100)
+    wait_for_js(page, OUTBOX_EMPTY)
     assert logs_with_uuids(live_app, uuids) == {uuid: 1 for uuid in uuids}
     other.close()
+
+
+def test_a_new_household_that_looks_registered_is_parked_for_the_volunteer_to_choose(page: Page, live_app):
+    ready_for_the_field(page)
+    page.goto("/logs/new")
+    page.context.set_offline(True)
+    page.select_option("#village_id", label=VILLAGE)
+    page.locator(".seg", has_text="Hộ mới").click()
+    page.fill("#new-display_name", "Nguyen Van Duc")
+    page.locator("label.choice", has_text="Ký xác nhận trên giấy").click()
+    page.get_by_label("Người dân đã nghe nội dung xin phép và đồng ý").check()
+    choose_services(page, "Định danh điện tử VNeID", "Dịch vụ công trực tuyến")
+    keep_offline(page)
+    uuid = outbox(page)[0]["uuid"]
+    page.get_by_role("link", name="Về trang hôm nay").click()
+
+    page.context.set_offline(False)
+    parked = page.locator("#parked-logs li")
+    expect(parked).to_contain_text("Hộ này có thể đã có trong danh sách. Mở ra để chọn.")
+    assert logs_with_uuids(live_app, [uuid]) == {}
+
+    # Opened, the form asks again; the volunteer takes the registered household, and what
+    # was typed (the kinds of help) comes along.
+    parked.get_by_role("link", name="Mở để sửa và gửi").click()
+    page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
+    expect(page.locator("#log-form .warning")).to_contain_text("Hộ này có thể đã có trong danh sách")
+    page.locator("#log-form .warning a", has_text="Nguyễn Văn Đức").first.click()
+    expect(page.locator("#household-options input[name=household_id]:checked")).to_have_count(1)
+    expect(page.locator(".tile input:checked")).to_have_count(2)
+    page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
+    expect(page.locator(".saved-title")).to_contain_text("Đã lưu")
+    expect(page.locator("#log-form")).to_contain_text("Nguyễn Văn Đức")
+    wait_for_js(page, OUTBOX_EMPTY)
+    assert logs_with_uuids(live_app, [uuid]) == {uuid: 1}
+
+
+def test_the_offline_states_read_in_english(page: Page, live_app):
+    ready_for_the_field(page)
+    page.goto("/logs/new?lang=en")
+    # The pages kept in Vietnamese are fetched again in English.
+    wait_for_js(page, """caches.open("gocua-shell-v1").then((c) => c.match(location.origin + "/"))
+                          .then((r) => r.text()).then((html) => html.includes('<html lang="en">'))""")
+    page.goto("/logs/new")
+    page.context.set_offline(True)
+    page.fill("#q", "nguyen")
+    expect(page.locator("#household-options .offline-note")).to_have_text(
+        "No network: searching the households saved on this phone.")
+    page.locator("#household-options .option:not(.change-household)").first.click()
+    page.locator(".tile").first.click()
+    page.get_by_role("button", name="Save the log").click()
+    expect(page.locator(".kept .saved-title")).to_have_text(
+        "Saved on this phone; it will be sent when the network is back")
+    assert_no_horizontal_scroll(page)
+    shot(page, "offline-kept-en")
+    page.get_by_role("link", name="Back to today").click()
+    expect(page.locator("#outbox-count")).to_have_text("1 log waiting to be sent")
+    expect(page.locator("#outbox")).to_contain_text("No network: logs are kept on this phone.")
+    page.locator("#outbox").scroll_into_view_if_needed()
+    shot(page, "offline-today-waiting-en")
+    page.goto("/logs")
+    expect(page.locator("h1")).to_have_text("No connection")
+    shot(page, "offline-note-en")
+
+    expire_sessions(live_app)
+    page.goto("/")
+    page.context.set_offline(False)
+    expect(page.locator("#parked-logs li")).to_contain_text("Sign in again to send it.")
+    expect(page.locator("#parked-title")).to_have_text("Not sent: needs you (1)")
+    page.locator("#outbox").scroll_into_view_if_needed()
+    shot(page, "offline-parked-en")
+    page.reload()
+    sign_in(page, "volunteer")
+    expect(page.locator("#outbox-flash")).to_have_text("1 log sent")
+    shot(page, "offline-sent-en")
+
+
+@pytest.mark.slow
+def test_two_hundred_queued_logs_are_sent_within_a_minute(page: Page, live_app):
+    """The outbox of a long day without signal: 200 logs, sent one by one in order over
+    loopback, well under a minute."""
+    import time
+
+    ready_for_the_field(page)
+    group_session_form(page, "3")
+    page.context.set_offline(True)
+    uuids = page.evaluate(QUEUE, 200)
+    page.goto("/")
+    expect(page.locator("#outbox-count")).to_have_text("200 lượt hỗ trợ đang chờ gửi")
+
+    started = time.monotonic()
+    page.context.set_offline(False)
+    wait_for_js(page, OUTBOX_EMPTY, seconds=60)
+    took = time.monotonic() - started
+    expect(page.locator("#outbox-flash")).to_have_text("Đã gửi 200 lượt hỗ trợ")
+    assert logs_with_uuids(live_app, uuids) == {uuid: 1 for uuid in uuids}
+    print(f"200 queued logs replayed in {took:.1f} s")
+    assert took < 60
