@@ -292,7 +292,10 @@
       if (window.confirm(words.deleteConfirm)) { O.remove(entry.uuid).then(renderStatus); }
     });
     var actions = [remove];
-    if (entry.reason !== "damaged" && Array.isArray(entry.fields)) {
+    if (entry.reason === "signin") {
+      // Any page asks to sign in again when the session has gone; signed in, it is sent.
+      actions.unshift(el("a", { "class": "button", href: "/", text: words.signinAction }));
+    } else if (entry.reason !== "damaged" && Array.isArray(entry.fields)) {
       actions.unshift(el("a", { "class": "button", href: reopenUrl(entry), text: words.open }));
     }
     return el("li", { "class": "parked-entry" }, [

@@ -262,7 +262,7 @@ def test_an_entry_refused_for_an_expired_sign_in_is_sent_after_signing_in_again(
     assert logs_with_uuids(live_app, [uuid]) == {}
     assert [entry["state"] for entry in outbox(page)] == ["parked"]
 
-    page.reload()
+    parked.get_by_role("link", name="Đăng nhập").click()
     expect(page).to_have_url(re.compile(r"/login"))
     sign_in(page, "volunteer")
     expect(page.locator("#outbox-flash")).to_have_text("Đã gửi 1 lượt hỗ trợ")
@@ -390,3 +390,27 @@ def test_two_hundred_queued_logs_are_sent_within_a_minute(page: Page, live_app):
     assert logs_with_uuids(live_app, uuids) == {uuid: 1 for uuid in uuids}
     print(f"200 queued logs replayed in {took:.1f} s")
     assert took < 60
+
+
+def test_a_damaged_entry_is_parked_and_can_be_deleted_and_a_full_phone_keeps_the_form(page: Page, live_app):
+    ready_for_the_field(page)
+    user = page_user(live_app)
+    page.evaluate("""(user) => GocuaOutbox.put({ uuid: "damaged-1", user, state: "waiting", seq: 1,
+                                                  action: "/logs/new", fields: "not a list" })""", user)
+    page.reload()
+    parked = page.locator("#parked-logs li")
+    expect(parked).to_contain_text("Bản lưu này bị hỏng nên không gửi được. Hãy ghi lại lượt hỗ trợ.")
+    expect(parked.get_by_role("link")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    parked.get_by_role("button", name="Xóa khỏi máy").click()
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert outbox(page) == []
+
+    # The phone's storage is full: the form stays as typed, with the reason.
+    group_session_form(page, "8")
+    page.context.set_offline(True)
+    page.evaluate("() => { GocuaOutbox.keep = () => Promise.reject(new DOMException('full', 'QuotaExceededError')); }")
+    page.get_by_role("button", name="Lưu lượt hỗ trợ").click()
+    expect(page.locator("#log-form .outbox-full")).to_contain_text("Bộ nhớ máy đã đầy nên không lưu được lượt hỗ trợ.")
+    expect(page.locator("#people_count")).to_have_value("8")
+    shot(page, "offline-full-vi")
