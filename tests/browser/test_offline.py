@@ -311,7 +311,7 @@ def test_a_new_household_that_looks_registered_is_parked_for_the_volunteer_to_ch
 
     page.context.set_offline(False)
     parked = page.locator("#parked-logs li")
-    expect(parked).to_contain_text("Hộ này có thể đã có trong danh sách. Mở ra để chọn.")
+    expect(parked).to_contain_text("Hộ mới giống một hộ đã có trong danh sách. Mở ra để chọn.")
     assert logs_with_uuids(live_app, [uuid]) == {}
 
     # Opened, the form asks again; the volunteer takes the registered household, and what
