@@ -79,17 +79,21 @@ self.addEventListener("fetch", function (event) {
 // A page asks for the shell to be kept once it is online: its own static files and the pages
 // listed on its <body>. A page already kept is refreshed by the next visit instead, or now
 // when the page says so (the language changed).
+var generation = 0;  // a sign-out ("forget") stops a warm-up under way
+
 async function warm(urls, refresh) {
+  var mine = generation;
   var cache = await caches.open(SHELL);
-  for (var i = 0; i < urls.length; i++) {
+  for (var i = 0; i < urls.length && mine === generation; i++) {
     var u = new URL(urls[i], self.location.origin);
     if (u.origin !== self.location.origin) { continue; }
     var isStatic = u.pathname.indexOf("/static/") === 0;
     var key = isStatic ? u.href : pageKey(u.href);
     if ((!refresh || isStatic) && await cache.match(key)) { continue; }
     try {
-      var response = await fetch(u.href, { credentials: "same-origin", redirect: "manual" });
-      if (isStatic ? response.ok : isShell(response)) { await cache.put(key, response); }
+      var response = await fetch(u.href, { credentials: "same-origin", redirect: "manual",
+                                           headers: isStatic ? {} : { "X-Offline-Warm": "1" } });
+      if (mine === generation && (isStatic ? response.ok : isShell(response))) { await cache.put(key, response); }
     } catch (err) {
       return;  // offline again: the next page load tries once more
     }
@@ -101,6 +105,7 @@ self.addEventListener("message", function (event) {
   if (data.type === "warm" && Array.isArray(data.urls)) {
     event.waitUntil(warm(data.urls, Boolean(data.refresh)));
   } else if (data.type === "forget") {
+    generation += 1;
     event.waitUntil(caches["delete"](SHELL));
   }
 });

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.core.offline import OFFLINE_WARM_HEADER
 from app.extensions import db, htmx
 
 TITLES = {
@@ -65,6 +66,8 @@ def unauthorized():
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if htmx:
         return "", 401, {"HX-Redirect": login_url}
+    if request.headers.get(OFFLINE_WARM_HEADER):
+        return "", 401  # the service worker keeping pages: nobody to tell, no message to leave
     flash(_l("Please sign in to continue."), "info")
     return redirect(login_url)
 

@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from app.core.templating import asset_url
 
 OFFLINE_SHELL_HEADER = "X-Offline-Shell"
+# Sent by the worker when it fetches pages to keep, in the background.
+OFFLINE_WARM_HEADER = "X-Offline-Warm"
 THEME_COLOR = "#0b5d3b"
 # The language switch is the only query a shell page may carry: any other (a chosen village,
 # a household) makes it one user's moment, not the shell.

@@ -48,6 +48,9 @@
   }
 
   function forgetShell() {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "forget" });
+    }
     if (!window.caches) { return Promise.resolve(); }
     return caches.keys().then(function (keys) {
       return Promise.all(keys.filter(function (k) { return k.indexOf("gocua-") === 0; })

@@ -98,3 +98,14 @@ def test_the_offline_note_offers_the_log_form(client, world):
     sign_in(client, world["volunteer"])
     html = html_of(client, "/offline")
     assert "Không có mạng" in html and 'href="/logs/new"' in html
+
+
+def test_the_worker_keeping_pages_after_a_sign_out_leaves_no_message(client, world):
+    """A page fetched in the background by the worker, signed out, answers 401 and leaves no
+    "please sign in" behind for the next page to show."""
+    response = client.get("/logs/new", headers={"X-Offline-Warm": "1"})
+    assert response.status_code == 401 and "Location" not in response.headers
+    login = client.get("/login").get_data(as_text=True)
+    assert "Vui lòng đăng nhập để tiếp tục." not in login
+    assert client.get("/logs/new").status_code == 302
+    assert "Vui lòng đăng nhập để tiếp tục." in client.get("/login").get_data(as_text=True)
