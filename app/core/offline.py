@@ -8,7 +8,7 @@ of what may stay on a phone lives here on the server, where it is tested, not in
 from functools import wraps
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, get_flashed_messages, request, session
 from flask_babel import gettext as _
 
 from app.core.templating import asset_url
@@ -53,7 +53,10 @@ def offline_shell(view):
     @wraps(view)
     def marked(*args, **kwargs):
         response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code == 200 and set(request.args) <= SHELL_ARGS:
+        # A page showing a one-time message ("Task set.") would show it again offline; the
+        # worker's own fetch leaves the message for the page the user opens next.
+        messages = session.get("_flashes") if request.headers.get(OFFLINE_WARM_HEADER) else get_flashed_messages()
+        if response.status_code == 200 and set(request.args) <= SHELL_ARGS and not messages:
             response.headers[OFFLINE_SHELL_HEADER] = "1"
         return response
 

@@ -109,3 +109,23 @@ def test_the_worker_keeping_pages_after_a_sign_out_leaves_no_message(client, wor
     assert "Vui lòng đăng nhập để tiếp tục." not in login
     assert client.get("/logs/new").status_code == 302
     assert "Vui lòng đăng nhập để tiếp tục." in client.get("/login").get_data(as_text=True)
+
+
+def test_a_page_showing_a_one_time_message_is_not_kept(client, world):
+    sign_in(client, world["volunteer"])
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã giao nhiệm vụ.")]
+    response = client.get("/")
+    assert "Đã giao nhiệm vụ." in response.get_data(as_text=True)
+    assert OFFLINE_SHELL_HEADER not in response.headers
+    assert client.get("/").headers.get(OFFLINE_SHELL_HEADER) == "1"
+
+
+def test_the_worker_keeping_a_page_leaves_the_message_for_the_user(client, world):
+    sign_in(client, world["volunteer"])
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã giao nhiệm vụ.")]
+    kept = client.get("/", headers={"X-Offline-Warm": "1"})
+    assert "Đã giao nhiệm vụ." not in kept.get_data(as_text=True)
+    assert OFFLINE_SHELL_HEADER not in kept.headers
+    assert "Đã giao nhiệm vụ." in client.get("/").get_data(as_text=True)
