@@ -100,10 +100,25 @@ async function warm(urls, refresh) {
   }
 }
 
+// Older versions of the files the page names (a deploy changed them) are dropped.
+async function pruneStatic(urls) {
+  var current = {};
+  urls.forEach(function (url) {
+    var u = new URL(url, self.location.origin);
+    if (u.pathname.indexOf("/static/") === 0) { current[u.pathname] = u.href; }
+  });
+  var cache = await caches.open(SHELL);
+  var kept = await cache.keys();
+  await Promise.all(kept.filter(function (request) {
+    var u = new URL(request.url);
+    return current[u.pathname] && current[u.pathname] !== u.href;
+  }).map(function (request) { return cache["delete"](request); }));
+}
+
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "warm" && Array.isArray(data.urls)) {
-    event.waitUntil(warm(data.urls, Boolean(data.refresh)));
+    event.waitUntil(warm(data.urls, Boolean(data.refresh)).then(function () { return pruneStatic(data.urls); }));
   } else if (data.type === "forget") {
     generation += 1;
     event.waitUntil(caches["delete"](SHELL));

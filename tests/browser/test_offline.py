@@ -414,3 +414,15 @@ def test_a_damaged_entry_is_parked_and_can_be_deleted_and_a_full_phone_keeps_the
     expect(page.locator("#log-form .outbox-full")).to_contain_text("Bộ nhớ máy đã đầy nên không lưu được lượt hỗ trợ.")
     expect(page.locator("#people_count")).to_have_value("8")
     shot(page, "offline-full-vi")
+
+
+def test_the_phone_keeps_the_current_version_of_each_file_only(page: Page, live_app):
+    ready_for_the_field(page)
+    page.evaluate("""async () => {
+      const cache = await caches.open("gocua-shell-v1");
+      await cache.put(location.origin + "/static/css/app.css?v=0000000000", new Response("old"));
+    }""")
+    page.reload()
+    wait_for_js(page, """caches.open("gocua-shell-v1").then((c) => c.keys()).then((keys) =>
+      !keys.some((r) => r.url.endsWith("?v=0000000000"))
+      && keys.some((r) => r.url.includes("/static/css/app.css?v=")))""")
