@@ -426,3 +426,23 @@ def test_the_phone_keeps_the_current_version_of_each_file_only(page: Page, live_
     wait_for_js(page, """caches.open("gocua-shell-v1").then((c) => c.keys()).then((keys) =>
       !keys.some((r) => r.url.endsWith("?v=0000000000"))
       && keys.some((r) => r.url.includes("/static/css/app.css?v=")))""")
+
+
+def test_households_unused_for_thirty_days_are_deleted_from_the_phone(page: Page, live_app):
+    ready_for_the_field(page)
+    user = page_user(live_app)
+    page.goto("/logs/new")
+    page.evaluate("""async (user) => {
+      const record = await GocuaOutbox.households(user);
+      record.used_at = Date.now() - 31 * 24 * 3600e3;
+      const db = await new Promise((ok) => { const r = indexedDB.open("gocua", 1); r.onsuccess = () => ok(r.result); });
+      await new Promise((ok) => { const tx = db.transaction("households", "readwrite");
+        tx.objectStore("households").put(record); tx.oncomplete = ok; });
+      db.close();
+    }""", user)
+    page.context.set_offline(True)
+    page.reload()
+    wait_for_js(page, "GocuaOutbox.households(%d).then((r) => r === undefined)" % user)
+    page.fill("#q", "nguyen")
+    expect(page.locator("#household-options")).to_contain_text(
+        "Danh sách hộ của các thôn bạn phụ trách chưa có trên máy.")
