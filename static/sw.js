@@ -80,9 +80,9 @@ self.addEventListener("fetch", function (event) {
 // listed on its <body>. A page already kept is refreshed by the next visit instead, or now
 // when the page says so (the language changed).
 var generation = 0;  // a sign-out ("forget") stops a warm-up under way
+var warming = Promise.resolve();
 
-async function warm(urls, refresh) {
-  var mine = generation;
+async function warm(urls, refresh, mine) {
   var cache = await caches.open(SHELL);
   for (var i = 0; i < urls.length && mine === generation; i++) {
     var u = new URL(urls[i], self.location.origin);
@@ -118,10 +118,17 @@ async function pruneStatic(urls) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "warm" && Array.isArray(data.urls)) {
-    event.waitUntil(warm(data.urls, Boolean(data.refresh)).then(function () { return pruneStatic(data.urls); }));
+    var mine = generation;
+    warming = warming.then(function () { return warm(data.urls, Boolean(data.refresh), mine); })
+      .then(function () { return pruneStatic(data.urls); })["catch"](function () { return null; });
+    event.waitUntil(warming);
   } else if (data.type === "forget") {
+    // The page signs out once no fetch of ours is under way: an answer arriving after the
+    // sign-out would write the old session cookie back.
     generation += 1;
-    event.waitUntil(caches["delete"](SHELL));
+    event.waitUntil(warming.then(function () { return caches["delete"](SHELL); }).then(function () {
+      if (event.ports[0]) { event.ports[0].postMessage("forgotten"); }
+    }));
   }
 });
 

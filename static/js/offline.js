@@ -47,12 +47,25 @@
       .replace(/[\u0300-\u036f]/g, "").replace(/\s+/g, " ").trim().toLowerCase();
   }
 
+  // The worker answers once its own fetches are over (or after a few seconds, whatever happens).
+  function workerForgets() {
+    if (!("serviceWorker" in navigator)) { return Promise.resolve(); }
+    return navigator.serviceWorker.getRegistration().then(function (reg) {
+      var worker = reg && (reg.active || reg.waiting || reg.installing);
+      if (!worker) { return null; }
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = resolve;
+        worker.postMessage({ type: "forget" }, [channel.port2]);
+        setTimeout(resolve, 3000);
+      });
+    })["catch"](function () { return null; });
+  }
+
   function forgetShell() {
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: "forget" });
-    }
-    if (!window.caches) { return Promise.resolve(); }
-    return caches.keys().then(function (keys) {
+    var worker = workerForgets();
+    if (!window.caches) { return worker; }
+    return worker.then(function () { return caches.keys(); }).then(function (keys) {
       return Promise.all(keys.filter(function (k) { return k.indexOf("gocua-") === 0; })
         .map(function (k) { return caches["delete"](k); }));
     });
