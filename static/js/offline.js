@@ -160,9 +160,37 @@
   // every form starts with its own, or two visits would be stored as one.
   function freshUuid() {
     var form = logForm();
-    if (form && !new URLSearchParams(location.search).has("client_uuid")) {
-      form.querySelector("[name=client_uuid]").value = newUuid();
+    if (!form) { return; }
+    var query = new URLSearchParams(location.search);
+    var field = form.querySelector("[name=client_uuid]");
+    if (!query.has("client_uuid")) {
+      field.value = newUuid();
+    } else if (field.value !== query.get("client_uuid")) {
+      fillFromQuery(form, query);  // a parked entry reopened offline: the phone's copy of the blank form
     }
+  }
+
+  // What the server does with a query when online (the form's own prefill), done on the phone.
+  function fillFromQuery(form, query) {
+    var householdId = query.get("household_id");
+    if (householdId && !form.querySelector("[name=household_id][value='" + CSS.escape(householdId) + "']")) {
+      var box = document.getElementById("household-options");
+      if (box) { box.appendChild(option(householdId, "…")); }
+      O.households(user).then(function (record) {
+        var found = record && record.households.filter(function (h) { return String(h.id) === householdId; })[0];
+        var label = box && box.querySelector("[value='" + CSS.escape(householdId) + "']");
+        if (found && label) { label.nextSibling.textContent = found.name; }
+      });
+    }
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name || input.name === "csrf_token") { return; }
+      var values = query.getAll(input.name);
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = values.indexOf(input.value) >= 0;
+      } else if (values.length && input.tagName !== "BUTTON") {
+        input.value = values[0];
+      }
+    });
   }
 
   // "Log for this one" under a duplicate warning keeps what was typed (and the entry's

@@ -446,3 +446,30 @@ def test_households_unused_for_thirty_days_are_deleted_from_the_phone(page: Page
     page.fill("#q", "nguyen")
     expect(page.locator("#household-options")).to_contain_text(
         "Danh sách hộ của các thôn bạn phụ trách chưa có trên máy.")
+
+
+def test_a_parked_entry_reopens_offline_from_the_phones_copy_of_the_form(page: Page, live_app):
+    ready_for_the_field(page)
+    group_session_form(page, "17")
+    page.evaluate("document.querySelector('#helped_on').value = '2020-01-02'")
+    page.context.set_offline(True)
+    keep_offline(page)
+    uuid = outbox(page)[0]["uuid"]
+    page.get_by_role("link", name="Về trang hôm nay").click()
+    page.context.set_offline(False)
+    parked = page.locator("#parked-logs li")
+    expect(parked).to_contain_text("Chỉ ghi được lượt hỗ trợ trong vòng 30 ngày trở lại.")
+
+    page.context.set_offline(True)
+    parked.get_by_role("link", name="Mở để sửa và gửi").click()
+    expect(page.locator("#people_count")).to_have_value("17")
+    expect(page.locator("input[name=mode][value=group]")).to_be_checked()
+    expect(page.locator(".tile input:checked")).to_have_count(1)
+    assert page.locator("input[name=client_uuid]").input_value() == uuid
+    page.fill("#helped_on", page.evaluate("new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10)"))
+    keep_offline(page)
+    assert [(e["uuid"], e["state"]) for e in outbox(page)] == [(uuid, "waiting")]
+
+    page.context.set_offline(False)
+    wait_for_js(page, OUTBOX_EMPTY)
+    assert logs_with_uuids(live_app, [uuid]) == {uuid: 1}
