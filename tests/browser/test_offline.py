@@ -35,6 +35,28 @@ OUTBOX = """async () => {
 }"""
 
 
+@pytest.fixture(autouse=True)
+def remove_the_logs_sent_here(live_app):
+    """The browser tests share one server: the logs sent here (hundreds of group sessions
+    waiting for review) go after each test, so the review queue other tests read stays as the
+    demo data left it."""
+    from sqlalchemy import delete
+
+    from app.coverage import summaries
+    from app.extensions import db
+    from app.helplogs.models import HelpLog, help_log_services
+
+    with live_app.app_context():
+        last = db.session.scalar(select(func.max(HelpLog.id))) or 0
+    yield
+    with live_app.app_context():
+        made = select(HelpLog.id).where(HelpLog.id > last)
+        db.session.execute(delete(help_log_services).where(help_log_services.c.log_id.in_(made)))
+        db.session.execute(delete(HelpLog).where(HelpLog.id > last))
+        summaries.rebuild()
+        db.session.commit()
+
+
 OUTBOX_EMPTY = "GocuaOutbox.entries().then((all) => all.length === 0)"
 
 
