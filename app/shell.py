@@ -59,13 +59,16 @@ def nav_current(endpoint: str, url: str) -> bool:
 
 def offline_pages() -> list[str]:
     """The pages the service worker keeps for a field user, fetched once they are online:
-    Today, the log form, the page of each of their teams' villages (figures, no residents) and
-    the note shown for any other page while offline."""
+    Today, the log form, "My villages" and the page of each of their teams' villages (figures
+    and teams, no residents) and the note shown for any other page while offline."""
     if not current_user.is_authenticated or current_user.role not in FIELD_ROLES:
         return []
     pages = [url_for("home.index"), url_for("helplogs.new"), url_for("core.offline")]
+    area = top_area(current_user)
+    if area is not None:
+        pages.append(url_for("areas.show", area_id=area.id))
     pages += [url_for("areas.show", area_id=v.id) for v in my_villages(current_user)]
-    return pages
+    return list(dict.fromkeys(pages))
 
 
 NAV_BADGES = {"reviews.index": "pending", "home.index": "returned"}

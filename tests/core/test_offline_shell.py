@@ -51,7 +51,8 @@ def test_pages_link_the_manifest_and_the_field_pages_name_what_to_keep(client, w
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert 'data-sw="/sw.js"' in html and 'hx-history="false"' in html
     pages = html.split('data-offline-pages="')[1].split('"')[0].split()
-    assert pages == ["/", "/logs/new", "/offline", f"/areas/{world['village_a1'].id}"]
+    areas = [f"/areas/{world['commune_a'].id}", f"/areas/{world['village_a1'].id}"]
+    assert pages == ["/", "/logs/new", "/offline", *areas]
     assert 'id="offline-words"' in html and "Đã lưu trên máy, sẽ gửi khi có mạng" in html
 
 
@@ -70,9 +71,10 @@ def test_shell_pages_are_marked_for_the_worker(client, world, path):
     assert response.headers.get(OFFLINE_SHELL_HEADER) == "1"
 
 
-def test_a_village_page_of_figures_is_marked(client, world):
+def test_the_commune_and_village_pages_of_figures_are_marked(client, world):
     sign_in(client, world["volunteer"])
-    assert client.get(f"/areas/{world['village_a1'].id}").headers.get(OFFLINE_SHELL_HEADER) == "1"
+    for area in ("commune_a", "village_a1"):
+        assert client.get(f"/areas/{world[area].id}").headers.get(OFFLINE_SHELL_HEADER) == "1"
 
 
 def test_pages_with_residents_or_a_chosen_household_are_not_marked(client, world):
