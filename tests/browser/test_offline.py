@@ -42,6 +42,7 @@ def remove_the_logs_sent_here(live_app):
     demo data left it."""
     from sqlalchemy import delete
 
+    from app.audit.models import AuditEvent
     from app.coverage import summaries
     from app.extensions import db
     from app.helplogs.models import HelpLog, help_log_services
@@ -52,6 +53,9 @@ def remove_the_logs_sent_here(live_app):
     with live_app.app_context():
         made = select(HelpLog.id).where(HelpLog.id > last)
         db.session.execute(delete(help_log_services).where(help_log_services.c.log_id.in_(made)))
+        # SQLite gives the next log the id of a deleted one: its history goes with it.
+        db.session.execute(delete(AuditEvent).where(AuditEvent.object_type == HelpLog.__tablename__,
+                                                   AuditEvent.object_id > last))
         db.session.execute(delete(HelpLog).where(HelpLog.id > last))
         summaries.rebuild()
         db.session.commit()
