@@ -48,6 +48,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "core.healthz": ANYONE,
     # The view itself admits METRICS_ALLOWED_ADDRESSES and administrators (404 / 403 otherwise).
     "ops.metrics": ANYONE,
+    # The app shell is the same for everyone and names nobody.
+    "core.manifest": ANYONE,
+    "core.service_worker": ANYONE,
+    "core.offline": ANYONE,
     "auth.login": ANYONE,
     "auth.login_submit": ANYONE,
     "auth.logout": SIGNED_IN,
@@ -86,6 +90,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "helplogs.edit": FIELD_TEAM,
     "helplogs.update": FIELD_TEAM,
     "helplogs.index": FIELD_TEAM,
+    "helplogs.offline_household_list": FIELD_TEAM,
     "reviews.index": TEAM_MANAGERS,
     "reviews.approve": TEAM_MANAGERS,
     "reviews.return_": TEAM_MANAGERS,

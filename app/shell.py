@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.areas.models import AreaKind
 from app.audit.actions import action_label
 from app.helplogs.models import LogStatus, Outcome, ReturnReason
-from app.helplogs.queries import change_note, history_label
+from app.helplogs.queries import change_note, history_label, my_villages
 from app.home.services import top_area
 from app.households.models import ConsentMethod
 from app.reviews.queries import nav_counts
@@ -64,6 +64,20 @@ def nav_current(endpoint: str, url: str) -> bool:
     return request.path == url
 
 
+def offline_pages() -> list[str]:
+    """The pages the service worker keeps for a field user, fetched once they are online:
+    Today, the log form, "My villages" and the page of each of their teams' villages (figures
+    and teams, no residents) and the note shown for any other page while offline."""
+    if not current_user.is_authenticated or current_user.role not in FIELD_ROLES:
+        return []
+    pages = [url_for("home.index"), url_for("helplogs.new"), url_for("core.offline")]
+    area = top_area(current_user)
+    if area is not None:
+        pages.append(url_for("areas.show", area_id=area.id))
+    pages += [url_for("areas.show", area_id=v.id) for v in my_villages(current_user)]
+    return list(dict.fromkeys(pages))
+
+
 NAV_BADGES = {"reviews.index": "pending", "home.index": "returned"}
 
 
@@ -80,6 +94,6 @@ def register(app) -> None:
         nav_items=nav_items, nav_badge=nav_badge, nav_current=nav_current,
         allowed=lambda endpoint: allowed(current_user, endpoint),
         history_label=history_label, change_note=change_note, action_label=action_label,
-        members_in_order=members_in_order,
+        members_in_order=members_in_order, offline_pages=offline_pages,
         **{enum.__name__: enum for enum in ENUMS},
     )

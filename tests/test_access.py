@@ -31,6 +31,9 @@ def test_app_refuses_to_start_with_an_endpoint_missing_from_the_table(monkeypatc
 # One concrete GET per endpoint: (endpoint, path builder from the world fixture).
 PAGES = {
     "core.healthz": lambda w: "/healthz",
+    "core.manifest": lambda w: "/manifest.webmanifest",
+    "core.service_worker": lambda w: "/sw.js",
+    "core.offline": lambda w: "/offline",
     "auth.login": lambda w: "/login",
     "home.index": lambda w: "/",
     "areas.show": lambda w: f"/areas/{w['village_a1'].id}",
@@ -50,6 +53,7 @@ PAGES = {
     "helplogs.show": lambda w: f"/logs/{w['log_a'].id}",
     "helplogs.edit": lambda w: f"/logs/{w['log_a'].id}/edit",
     "helplogs.index": lambda w: "/logs",
+    "helplogs.offline_household_list": lambda w: "/logs/offline-households",
     "reviews.index": lambda w: "/review",
     "reviews.counts": lambda w: "/nav/counts",
     "tasks.index": lambda w: "/tasks",

@@ -10,6 +10,7 @@ from app import create_app
 from tests.conftest import sign_in
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "worker-src 'self'; manifest-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

@@ -10,6 +10,7 @@ from app.areas.queries import search_areas
 from app.areas.services import VillageData
 from app.core.domain import refused
 from app.core.forms import db_int
+from app.core.offline import offline_shell
 from app.core.rendering import done, render
 from app.coverage.areas import area_page
 
@@ -17,6 +18,7 @@ bp = Blueprint("areas", __name__, url_prefix="/areas")
 
 
 @bp.get("/<int:area_id>")
+@offline_shell
 def show(area_id: int):
     """A place: where it sits, what lies under it, the teams that work there."""
     area = get_or_404(current_user, Area, area_id)

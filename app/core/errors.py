@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.core.offline import OFFLINE_WARM_HEADER
 from app.extensions import db, htmx
 
 TITLES = {
@@ -48,9 +49,11 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_csrf_error(error: CSRFError):
-    return error_page(
+    body, status = error_page(
         400, _l("The form had expired or was sent from another page. Please reload the page and try again.")
     )
+    # The phone's outbox keeps an entry refused this way until its user has signed in again.
+    return body, status, {"X-CSRF-Refused": "1"}
 
 
 def handle_server_error(error):
@@ -63,6 +66,8 @@ def unauthorized():
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if htmx:
         return "", 401, {"HX-Redirect": login_url}
+    if request.headers.get(OFFLINE_WARM_HEADER):
+        return "", 401  # the service worker keeping pages: nobody to tell, no message to leave
     flash(_l("Please sign in to continue."), "info")
     return redirect(login_url)
 

@@ -13,6 +13,7 @@ from app.catalog.models import Service
 from app.core.i18n import format_day_time
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
+from app.households.models import Household
 
 PER_PAGE = 20
 FAVOURITES = 5  # services shown first on the log form, the rest behind "More…"
@@ -132,3 +133,15 @@ def next_waiting(user: User, after: HelpLog) -> HelpLog | None:
     later = or_(HelpLog.received_at > after.received_at,
                 and_(HelpLog.received_at == after.received_at, HelpLog.id > after.id))
     return db.session.scalar(waiting.where(later)) or db.session.scalar(waiting)
+
+
+def offline_households(user: User, villages: list[Area]):
+    """The minimum a phone keeps for searching households without a connection: id, name,
+    village, search key and phone (shown masked), of the user's own teams' active villages
+    only, whatever else their role lets them see."""
+    return db.session.execute(
+        select(Household.id, Household.display_name, Household.village_id, Household.search_key, Household.phone)
+        .where(Household.village_id.in_([v.id for v in villages]), Household.village_id.in_(village_ids(user)),
+               Household.anonymised_at.is_(None))
+        .order_by(Household.village_id, Household.search_key, Household.id)
+    ).all()

@@ -1,6 +1,6 @@
 import uuid
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -10,7 +10,9 @@ from app.areas.models import Area
 from app.core.db import local_today
 from app.core.domain import refused
 from app.core.forms import db_int, parse_id
+from app.core.offline import offline_shell
 from app.core.rendering import render, wants_fragment
+from app.core.text import mask_phone
 from app.core.versioning import Stale
 from app.helplogs import services
 from app.helplogs.forms import LogForm, service_groups
@@ -24,6 +26,7 @@ from app.helplogs.queries import (
     my_logs,
     my_villages,
     next_waiting,
+    offline_households,
 )
 from app.helplogs.services import BACKDATE_DAYS, LikelyDuplicates, LogInput
 from app.households import services as households_services
@@ -86,19 +89,27 @@ def _input(form: LogForm) -> LogInput:
     return data
 
 
+# Says how a submission ended, for the phone's outbox replaying it (static/js/outbox.js):
+# saved or already saved (sent), or likely duplicates (the volunteer must choose).
+LOG_RESULT_HEADER = "X-Log-Result"
+
+
 def _saved(log: HelpLog, *, created: bool):
     """The confirmation: a fragment in place of the form under htmx, else the log's page."""
     if wants_fragment():
         response = render("helplogs/show.html", "helplogs/_saved.html", log=log, just_saved=True,
                           already=not created)
         response.headers["HX-Push-Url"] = url_for("helplogs.show", log_id=log.id)
-        return response
-    if created:
-        return redirect(url_for("helplogs.show", log_id=log.id, saved=1), 303)
-    return render("helplogs/show.html", log=log, just_saved=True, already=True)
+    elif created:
+        response = redirect(url_for("helplogs.show", log_id=log.id, saved=1), 303)
+    else:
+        response = render("helplogs/show.html", log=log, just_saved=True, already=True)
+    response.headers[LOG_RESULT_HEADER] = "saved" if created else "already"
+    return response
 
 
 @bp.get("/new")
+@offline_shell
 def new():
     """The log form: village, household (or a new one, or a group), services, outcome, date."""
     villages = my_villages(current_user)
@@ -139,7 +150,9 @@ def create():
             log, created = services.submit_log(current_user, client_uuid, _input(form), known_new=True,
                                       ask_about_duplicates=not confirmed_new)
     except LikelyDuplicates as found:
-        return _form_again(form, duplicates=found.duplicates)
+        response = _form_again(form, duplicates=found.duplicates)
+        response.headers[LOG_RESULT_HEADER] = "duplicates"
+        return response
     if refusal:
         return _form_again(form, http_status=refusal.status)
     return _saved(log, created=created)
@@ -162,6 +175,21 @@ def household_options():
     return render("helplogs/_household_options.html", results=results, q=q, village=village,
                   selected=request.args.get("household_id", type=db_int),
                   phone_villages=households_services.villages_with_phones(current_user))
+
+
+@bp.get("/offline-households")
+def offline_household_list():
+    """What the phone keeps to find a household without a connection (static/js/offline.js):
+    the minimum of the user's own teams' villages, phones masked. Never cached by the browser
+    or the service worker; the phone stores it in IndexedDB and deletes it on sign-out."""
+    villages = my_villages(current_user)
+    response = jsonify({
+        "villages": [{"id": v.id, "label": v.label} for v in villages],
+        "households": [{"id": h.id, "name": h.display_name, "village_id": h.village_id, "key": h.search_key,
+                        "phone": mask_phone(h.phone)} for h in offline_households(current_user, villages)],
+    })
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.get("/overlaps")
