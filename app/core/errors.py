@@ -66,8 +66,10 @@ def unauthorized():
     login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
     if htmx:
         return "", 401, {"HX-Redirect": login_url}
-    if request.headers.get(OFFLINE_WARM_HEADER):
-        return "", 401  # the service worker keeping pages: nobody to tell, no message to leave
+    if request.headers.get(OFFLINE_WARM_HEADER) or request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate":
+        # A script's fetch (the service worker keeping pages, the phone's household list, the
+        # outbox): nobody to tell, and a message left in the session would greet the next page.
+        return "", 401
     flash(_l("Please sign in to continue."), "info")
     return redirect(login_url)
 

@@ -131,3 +131,15 @@ def test_the_worker_keeping_a_page_leaves_the_message_for_the_user(client, world
     assert "Đã giao nhiệm vụ." not in kept.get_data(as_text=True)
     assert OFFLINE_SHELL_HEADER not in kept.headers
     assert "Đã giao nhiệm vụ." in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("mode", ["cors", "same-origin", "no-cors"])
+def test_a_scripts_fetch_after_a_sign_out_leaves_no_message(client, world, mode):
+    """The phone's household list or outbox fetched by a script just after signing out answers
+    401 and leaves no "please sign in" for the next page: only a navigation is sent to /login."""
+    response = client.get("/logs/offline-households", headers={"Sec-Fetch-Mode": mode})
+    assert response.status_code == 401 and "Location" not in response.headers
+    assert "Vui lòng đăng nhập để tiếp tục." not in client.get("/login").get_data(as_text=True)
+    navigated = client.get("/logs/new", headers={"Sec-Fetch-Mode": "navigate"})
+    assert navigated.status_code == 302
+    assert "Vui lòng đăng nhập để tiếp tục." in client.get("/login").get_data(as_text=True)
