@@ -20,6 +20,8 @@ from flask import Response, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
+from app.core.offline import OFFLINE_WARM_HEADER
+
 # Static files are compressed once per version, at the strongest settings; answers per request
 # at settings that cost a millisecond or two.
 STATIC_LEVELS = {"br": 11, "zstd": 19, "gzip": 9}
@@ -124,9 +126,20 @@ class SessionInterface(SecureCookieSessionInterface):
     ``Vary: Cookie`` (Flask-Login looks into the session after every request, static ones too)."""
 
     def save_session(self, app, session, response) -> None:
-        if request.endpoint == "static":
+        if request.endpoint == "static" or background_read():
             return
         super().save_session(app, session, response)
+
+
+def background_read() -> bool:
+    """A page or list a script fetches behind the user's back (the service worker keeping the
+    offline shell, the phone's household list): its answer must not write the cookie. Sent
+    beside a sign-out or a page that shows a one-time message, an older copy of the session
+    arriving last would bring back what that page cleared."""
+    if request.headers.get(OFFLINE_WARM_HEADER):
+        return True
+    return (request.method == "GET" and "HX-Request" not in request.headers
+            and request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate")
 
 
 def register(app) -> None:

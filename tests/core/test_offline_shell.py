@@ -143,3 +143,16 @@ def test_a_scripts_fetch_after_a_sign_out_leaves_no_message(client, world, mode)
     navigated = client.get("/logs/new", headers={"Sec-Fetch-Mode": "navigate"})
     assert navigated.status_code == 302
     assert "Vui lòng đăng nhập để tiếp tục." in client.get("/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", [{"X-Offline-Warm": "1"}, {"Sec-Fetch-Mode": "cors"}])
+def test_a_background_read_never_writes_the_session_cookie(client, world, headers):
+    """A page the worker keeps, fetched beside a page that shows and clears a message, must not
+    bring the message back with an older copy of the session arriving last."""
+    sign_in(client, world["volunteer"])
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Đã lưu.")]
+    background = client.get("/offline", headers=headers)
+    assert background.status_code == 200 and "Set-Cookie" not in background.headers
+    shown = client.get("/offline")
+    assert "Set-Cookie" in shown.headers  # a navigation that shows the message clears it
