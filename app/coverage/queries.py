@@ -20,6 +20,7 @@ from app.core.text import search_key
 from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, LastVisit, Registered, Target, VolunteerBucket
 from app.coverage.periods import FIRST_DAY, Period, month_end, spanned
 from app.extensions import db
+from app.helplogs.queries import active_services
 from app.teams.models import Team, team_villages
 
 WEEKS = 26
@@ -385,10 +386,6 @@ def ordered(rows: list[Row], sort: str | None, descending: bool) -> list[Row]:
 class Matrix:
     services: list[Service]
     rows: list[tuple[Area, int, dict[int, int]]] = field(default_factory=list)  # area, N, reached per service
-
-
-def active_services() -> list[Service]:
-    return list(db.session.scalars(select(Service).where(Service.is_active).order_by(Service.sort_order)))
 
 
 def matrix(view: View, period: Period, services: list[Service] | None = None,

@@ -7,7 +7,6 @@ now), an approved log's visit, people and volunteer per key (where it happened).
 snapshots are a few indexed queries over the rows named, whatever the size of the data.
 """
 
-from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +31,7 @@ from app.coverage.models import (
     VolunteerBucket,
     skill_key,
 )
+from app.coverage.periods import month_end
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
 from app.households.models import Household
@@ -41,10 +41,6 @@ APPROVED = LogStatus.APPROVED.value
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=monthrange(day.year, day.month)[1])
 
 
 # Snapshots -------------------------------------------------------------------------------
@@ -295,7 +291,7 @@ def keep_last_visits(deltas: Deltas) -> None:
                 lost.add(area_id)
     if added:
         stmt = _insert(LastVisit)
-        later = func.greatest if db.session.get_bind().dialect.name == "postgresql" else func.max
+        _earlier, later = _earlier_later()
         db.session.execute(stmt.on_conflict_do_update(index_elements=["area_id"],
                                                       set_={"day": later(LastVisit.day, stmt.excluded.day)}),
                            [{"area_id": area_id, "day": day} for area_id, day in sorted(added.items())])
