@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import ARRAY, Integer, any_, bindparam, case, func, literal, select, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -25,6 +25,16 @@ from app.teams.models import Team, team_villages
 
 WEEKS = 26
 STALE_DAYS = 30
+
+
+def among(column, ids):
+    """``column IN ids``. On PostgreSQL, one array parameter (``= ANY``): a province's 69
+    communes or 1,700 villages as as many parameters each time would make every statement's
+    text new to psycopg, which then parses it again on every request."""
+    ids = list(ids)
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def _read(stmt):
@@ -211,11 +221,11 @@ def denominators(view: View, member_ids: list[int]) -> dict[int, int]:
         stmt = (select(*columns).select_from(village).outerjoin(Registered, Registered.area_id == village.c.id)
                 .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active))
         if view.villages is not None:
-            stmt = stmt.where(village.c.id.in_(sorted(view.villages)))
+            stmt = stmt.where(among(village.c.id, sorted(view.villages)))
         return stmt
 
-    villages = part(village.c.id, n_village).where(village.c.id.in_(member_ids))
-    communes = (part(village.c.parent_id, func.sum(n_village)).where(village.c.parent_id.in_(member_ids))
+    villages = part(village.c.id, n_village).where(among(village.c.id, member_ids))
+    communes = (part(village.c.parent_id, func.sum(n_village)).where(among(village.c.parent_id, member_ids))
                 .group_by(village.c.parent_id))
     totals: dict[int, int] = defaultdict(int)
     for area_id, n in _read(union_all(villages, communes)):
@@ -229,9 +239,9 @@ def _bucket_sums(member_ids: list[int], key: int, period: Period):
     period cut mid-month reads day buckets where "up to the end" reads the month's bucket."""
     columns = (Bucket.area_id, Bucket.key, Bucket.reached, Bucket.visits, Bucket.people)
     by_end = spanned(Bucket, (*columns, literal(0).label("part")), FIRST_DAY, period.end,
-                     Bucket.area_id.in_(member_ids), Bucket.key.in_([key, FIVE]))
+                     among(Bucket.area_id, member_ids), Bucket.key.in_([key, FIVE]))
     inside = spanned(Bucket, (*columns, literal(1).label("part")), period.start, period.end,
-                     Bucket.area_id.in_(member_ids), Bucket.key == key)
+                     among(Bucket.area_id, member_ids), Bucket.key == key)
     rows = union_all(select(by_end), select(inside)).subquery()
     up_to_end, within = rows.c.part == 0, rows.c.part == 1
     found = _read(
@@ -269,7 +279,7 @@ def active_authors(member_ids: list[int], key: int, period: Period):
     v = VolunteerBucket
     start, end = period.start, period.end
     first_month, last_month = start.replace(day=1), end.replace(day=1)
-    base = select(v.area_id, v.author_id).where(v.area_id.in_(member_ids), v.key == key, v.logs > 0).distinct()
+    base = select(v.area_id, v.author_id).where(among(v.area_id, member_ids), v.key == key, v.logs > 0).distinct()
     if first_month == last_month and start > first_month and end < month_end(end):
         return base.where(v.grain == DAY, v.start.between(start, end))
     return base.where(v.grain == MONTH, v.start.between(first_month, last_month),
@@ -289,7 +299,7 @@ def _last_visit(key: int, until: date):
 
 def _last_days(member_ids: list[int], key: int, until: date) -> dict[int, date]:
     """The day of the latest approved visit per area, up to ``until`` (a past period's end)."""
-    rows = _read(select(Area.id, _last_visit(key, until)).where(Area.id.in_(member_ids))).all()
+    rows = _read(select(Area.id, _last_visit(key, until)).where(among(Area.id, member_ids))).all()
     return {area_id: day for area_id, day in rows if day is not None}
 
 
@@ -301,7 +311,7 @@ def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[di
     rows = _read(
         select(Target.area_id, Area.parent_id, Target.households).join(Area, Area.id == Target.area_id)
         .where(Target.year == year, Target.key == key,
-               Target.area_id.in_(member_ids + own_area) | Area.parent_id.in_(member_ids))
+               among(Target.area_id, member_ids + own_area) | among(Area.parent_id, member_ids))
     ).all()
     own = {area_id: n for area_id, _, n in rows if area_id in member_ids or area_id in own_area}
     from_villages: dict[int, int] = defaultdict(int)
@@ -417,7 +427,7 @@ def reached_by_service(area_ids: list[int], services: list[Service], end: date) 
     if not area_ids or not services:
         return found
     rows = spanned(Bucket, (Bucket.area_id, Bucket.key, Bucket.reached), FIRST_DAY, end,
-                   Bucket.area_id.in_(area_ids), Bucket.key.in_([s.id for s in services]))
+                   among(Bucket.area_id, area_ids), Bucket.key.in_([s.id for s in services]))
     for area_id, key, count in _read(
         select(rows.c.area_id, rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.area_id, rows.c.key)
     ):
@@ -465,10 +475,10 @@ def _province_groups(view: View, today: date) -> list[GapGroup]:
                    func.sum(case((LastVisit.day.is_(None), 1), else_=0)),
                    func.sum(case((LastVisit.day < cut, 1), else_=0)))
             .outerjoin(LastVisit, LastVisit.area_id == Area.id)
-            .where(Area.kind == AreaKind.VILLAGE, Area.is_active, Area.parent_id.in_([c.id for c in view.children]))
+            .where(Area.kind == AreaKind.VILLAGE, Area.is_active, among(Area.parent_id, [c.id for c in view.children]))
             .group_by(Area.parent_id))
     if view.villages is not None:
-        stmt = stmt.where(Area.id.in_(sorted(view.villages)))
+        stmt = stmt.where(among(Area.id, sorted(view.villages)))
     communes = {child.id: child for child in view.children}
     groups = [GapGroup(communes[commune_id], int(never or 0), int(stale or 0))
               for commune_id, never, stale in _read(stmt) if never or stale]
@@ -486,7 +496,7 @@ def gaps(view: View, today: date, services: list[Service] | None = None) -> Gaps
         return found
     villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
     last = dict(_read(select(LastVisit.area_id, LastVisit.day)
-                                   .where(LastVisit.area_id.in_([v.id for v in villages]))).all())
+                                   .where(among(LastVisit.area_id, [v.id for v in villages]))).all())
     for village in villages:
         day = last.get(village.id)
         if day is None:
@@ -514,7 +524,7 @@ def task_teams(user: User, village_ids: list[int]) -> dict[int, int]:
     if user.role not in (Role.LEADER, Role.ADMIN) or not village_ids:
         return {}
     stmt = (select(team_villages.c.village_id, Team.id).join(Team, Team.id == team_villages.c.team_id)
-            .where(team_villages.c.village_id.in_(village_ids), Team.is_active)
+            .where(among(team_villages.c.village_id, village_ids), Team.is_active)
             .order_by(Team.name.desc(), Team.id.desc()))
     if user.role == Role.ADMIN:
         stmt = stmt.where(team_filter(user))
@@ -536,12 +546,13 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
     members = view.member_ids or [view.area.id]
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
     earlier = spanned(Bucket, (Bucket.reached,), FIRST_DAY, first - timedelta(days=1),
-                      Bucket.area_id.in_(members), Bucket.key == key)
+                      among(Bucket.area_id, members), Bucket.key == key)
     before = _read(select(func.sum(earlier.c.reached))).scalar() or 0
     per_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for day, visits, reached in _read(
         select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
-        .where(Bucket.area_id.in_(members), Bucket.key == key, Bucket.grain == DAY, Bucket.start.between(first, today))
+        .where(among(Bucket.area_id, members), Bucket.key == key, Bucket.grain == DAY,
+               Bucket.start.between(first, today))
         .group_by(Bucket.start)
     ):
         week = day - timedelta(days=day.weekday())
