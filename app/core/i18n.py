@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
+from flask_babel import get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -66,38 +66,39 @@ def format_day_time(value: datetime | None) -> str:
     return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
 
 
-def format_number(value) -> str:
-    """1.234.567 in Vietnamese, 1,234,567 in English; '—' when there is no data."""
-    if value is None:
-        return "—"
-    if type(value) is int and value >= 0:
-        # A count, the common case (a province's table prints hundreds): Babel's pattern
-        # machinery costs ~50 µs a number; the locale's group symbol gives the same text.
-        return f"{value:,}".replace(",", _group_symbol(str(get_locale())))
-    return format_decimal(value)
+class Numbers:
+    """Counts and shares in one locale's symbols, resolved once: what the number filters use,
+    and what a page printing a thousand figures (a province's service matrix) holds on to
+    instead of asking for the locale at every figure. Babel's pattern machinery costs 50 to
+    100 µs a figure; for counts and ordinary shares these give the same text (a test compares
+    them with Babel) and leave the rest to Babel."""
 
+    def __init__(self, locale):
+        self.locale = locale
+        self.group = get_group_symbol(locale)
+        self.decimal = get_decimal_symbol(locale)
 
-@cache
-def _group_symbol(locale: str) -> str:
-    return get_group_symbol(locale)
+    def count(self, value) -> str:
+        """1.234.567 in Vietnamese, 1,234,567 in English; '—' when there is no data."""
+        if value is None:
+            return "—"
+        if type(value) is int and value >= 0:
+            return f"{value:,}".replace(",", self.group)
+        return format_decimal(value, locale=self.locale)
 
-
-def format_share(value: float | None) -> str:
-    """A share as a percentage in the locale (5,5% in Vietnamese); '—' without a denominator."""
-    if value is None:
-        return "—"
-    if 0 < value < 0.0005:  # a few households of a province: not "0%"
-        return "< " + format_percent(0.001, SHARE_PATTERN)
-    if 0 <= value < 10**6:
-        # The common case (a province's matrix prints hundreds): Babel's pattern machinery
-        # costs ~100 µs a share; its own rounding (half to even, on the decimal text of the
-        # float) and the locale's symbols give the same text.
-        tenths = (Decimal(str(value)) * 1000).quantize(ONE, ROUND_HALF_EVEN)
-        whole, tenth = divmod(int(tenths), 10)
-        locale = str(get_locale())
-        shown = f"{whole:,}".replace(",", _group_symbol(locale))
-        return f"{shown}{_decimal_symbol(locale)}{tenth}%" if tenth else f"{shown}%"
-    return format_percent(value, SHARE_PATTERN)
+    def share(self, value: float | None) -> str:
+        """A share as a percentage (5,5% in Vietnamese); '—' without a denominator."""
+        if value is None:
+            return "—"
+        if 0 < value < 0.0005:  # a few households of a province: not "0%"
+            return "< " + format_percent(0.001, SHARE_PATTERN, locale=self.locale)
+        if 0 <= value < 10**6:
+            # Babel's own rounding: half to even, on the decimal text of the float.
+            tenths = (Decimal(str(value)) * 1000).quantize(ONE, ROUND_HALF_EVEN)
+            whole, tenth = divmod(int(tenths), 10)
+            shown = f"{whole:,}".replace(",", self.group)
+            return f"{shown}{self.decimal}{tenth}%" if tenth else f"{shown}%"
+        return format_percent(value, SHARE_PATTERN, locale=self.locale)
 
 
 SHARE_PATTERN = "#,##0.#%"
@@ -105,8 +106,23 @@ ONE = Decimal(1)
 
 
 @cache
-def _decimal_symbol(locale: str) -> str:
-    return get_decimal_symbol(locale)
+def _numbers(locale) -> Numbers:
+    return Numbers(locale)
+
+
+def numbers() -> Numbers:
+    """The number formats of the request's language."""
+    return _numbers(get_locale())
+
+
+def format_number(value) -> str:
+    """1.234.567 in Vietnamese, 1,234,567 in English; '—' when there is no data."""
+    return numbers().count(value)
+
+
+def format_share(value: float | None) -> str:
+    """A share as a percentage in the locale (5,5% in Vietnamese); '—' without a denominator."""
+    return numbers().share(value)
 
 
 def current_language() -> str:

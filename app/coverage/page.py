@@ -4,6 +4,7 @@ Every figure comes from ``coverage.queries`` (the summaries); this module decide
 level shows (province, commune, village) and how the page's links carry the filters along.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +15,7 @@ from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.domain import RuleError
 from app.core.forms import parse_id
+from app.core.i18n import Numbers, numbers
 from app.coverage import charts
 from app.coverage.models import ANY
 from app.coverage.periods import Period, period_from
@@ -145,7 +147,7 @@ def shade(share: float | None) -> int | None:
     """The class (0–4) of a share on the matrix's colour scale; None without a denominator."""
     if share is None:
         return None
-    return max(n for n, bound in enumerate(SHADES) if share >= bound)
+    return bisect_right(SHADES, share) - 1 if share >= 0 else 0
 
 
 def share(reached: int, households: int) -> float | None:
@@ -224,23 +226,29 @@ def refused_page(view: View, found: Choices, args, error: RuleError, today: date
 
 
 def matrix_rows(found_matrix) -> tuple[list[dict], dict | None]:
-    """The matrix as rows of cells (reached, share, colour class) in the order of its services,
-    and the row of their sum (households throughout: one unit, so it adds up)."""
+    """The matrix as rows of cells (reached, share, colour class, and both figures as the
+    page prints them) in the order of its services, and the row of their sum (households
+    throughout: one unit, so it adds up). A province's matrix prints over a thousand cells:
+    their figures are written here, with the locale's formats resolved once."""
     rows = []
     sums: dict[int, int] = {}
+    formats = numbers()
     for area, households, reached in found_matrix.rows:
-        rows.append(_matrix_row(area, households, reached, found_matrix.services))
+        rows.append(_matrix_row(area, households, reached, found_matrix.services, formats))
         for service_id, count in reached.items():
             sums[service_id] = sums.get(service_id, 0) + count
     if len(rows) < 2:
         return rows, None
-    return rows, _matrix_row(None, sum(row["households"] for row in rows), sums, found_matrix.services)
+    return rows, _matrix_row(None, sum(row["households"] for row in rows), sums, found_matrix.services, formats)
 
 
-def _matrix_row(area: Area | None, households: int, reached: dict[int, int], services: list[Service]) -> dict:
+def _matrix_row(area: Area | None, households: int, reached: dict[int, int], services: list[Service],
+                formats: Numbers) -> dict:
     cells = []
     for service in services:
         count = reached.get(service.id, 0)
-        cells.append({"service": service, "reached": count, "share": share(count, households),
-                      "shade": shade(share(count, households))})
-    return {"area": area, "households": households, "cells": cells, "has_data": any(reached.values())}
+        found = share(count, households)
+        cells.append({"service": service, "reached": count, "share": found, "shade": shade(found),
+                      "reached_text": formats.count(count), "share_text": formats.share(found)})
+    return {"area": area, "households": households, "households_text": formats.count(households),
+            "cells": cells, "has_data": any(reached.values())}
