@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, case, func, literal, select, union_all
+from sqlalchemy import ARRAY, Integer, any_, bindparam, case, distinct, func, literal, null, select, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -262,12 +262,17 @@ def _when(condition, value):
 
 def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, period: Period) -> tuple[dict, int]:
     """Distinct authors with an approved visit in the period: per child, and over the whole view
-    (a volunteer active in two villages counts once in the total)."""
-    rows = _read(active_authors(member_ids, key, period)).all()
-    authors: dict[int, set[int]] = defaultdict(set)
-    for area_id, author in rows:
-        authors[child_of.get(area_id, area_id)].add(author)
-    return {area: len(found) for area, found in authors.items()}, len({author for _, author in rows})
+    (a volunteer active in two villages counts once in the total), counted in the database:
+    a province's month holds thousands of (area, volunteer) pairs."""
+    active = active_authors(member_ids, key, period).cte("active")
+    if all(member == child for member, child in child_of.items()):
+        child = active.c.area_id
+    else:  # a leader's commune stands for some of its villages
+        child = case(child_of, value=active.c.area_id)
+    per_child = select(child, func.count(distinct(active.c.author_id))).group_by(child)
+    everyone = select(null(), func.count(distinct(active.c.author_id)))
+    counts = dict(_read(union_all(per_child, everyone)).all())
+    return {area: int(n) for area, n in counts.items() if area is not None}, int(counts.get(None) or 0)
 
 
 def active_authors(member_ids: list[int], key: int, period: Period):
