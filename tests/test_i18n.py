@@ -153,3 +153,36 @@ def test_shares_read_as_babel_writes_them(app, lang):
             assert format_share(value) == format_percent(value, SHARE_PATTERN), value
 
         same()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_shares_of_two_counts_read_as_babel_writes_their_fraction(app, lang):
+    """Numbers.share_of rounds the exact fraction and gives Babel's text for the float, halves
+    included, and the short ways' answers outside them too."""
+    from fractions import Fraction
+
+    from flask_babel import format_percent
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from app.core.i18n import SHARE_PATTERN, format_share, numbers
+
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        formats = numbers()
+        halves = [(1, 2000), (3, 2000), (5, 2000), (1, 8), (5, 16), (7, 400), (447_140 // 2, 447_140)]
+        for part, whole in halves:
+            assert Fraction(part * 1000, whole).denominator in (1, 2)
+            assert formats.share_of(part, whole) == format_percent(part / whole, SHARE_PATTERN), (part, whole)
+        assert formats.share_of(0, 0) == "—" and formats.share_of(1, 3000) == format_share(1 / 3000)
+
+        @settings(max_examples=300, deadline=None)
+        @given(st.integers(min_value=1, max_value=999_999_999).flatmap(
+            lambda whole: st.tuples(st.integers(min_value=0, max_value=3 * whole), st.just(whole))))
+        def same(counts):
+            part, whole = counts
+            assert formats.share_of(part, whole) == format_share(part / whole), counts
+            if part * 2000 >= whole:
+                assert formats.share_of(part, whole) == format_percent(part / whole, SHARE_PATTERN), counts
+
+        same()

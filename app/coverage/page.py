@@ -249,6 +249,6 @@ def _matrix_row(area: Area | None, households: int, reached: dict[int, int], ser
         count = reached.get(service.id, 0)
         found = share(count, households)
         cells.append({"service": service, "reached": count, "share": found, "shade": shade(found),
-                      "reached_text": formats.count(count), "share_text": formats.share(found)})
+                      "reached_text": formats.count(count), "share_text": formats.share_of(count, households)})
     return {"area": area, "households": households, "households_text": formats.count(households),
             "cells": cells, "has_data": any(reached.values())}
