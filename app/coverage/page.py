@@ -225,7 +225,30 @@ def refused_page(view: View, found: Choices, args, error: RuleError, today: date
             "matrix": None, "error": error, "form": {**values, "carry": carried}}
 
 
-def matrix_rows(found_matrix) -> tuple[list[dict], dict | None]:
+@dataclass(slots=True)
+class Cell:
+    """One cell of the matrix, its figures written as the page prints them. An object with
+    attributes, not a dict: Jinja reads ``cell.reached_text`` as an attribute first, and a
+    dict's miss costs an exception per figure, over a thousand per province."""
+
+    service: Service
+    reached: int
+    share: float | None
+    shade: int | None
+    reached_text: str
+    share_text: str
+
+
+@dataclass(slots=True)
+class MatrixRow:
+    area: Area | None
+    households: int
+    households_text: str
+    cells: list[Cell]
+    has_data: bool
+
+
+def matrix_rows(found_matrix) -> tuple[list[MatrixRow], MatrixRow | None]:
     """The matrix as rows of cells (reached, share, colour class, and both figures as the
     page prints them) in the order of its services, and the row of their sum (households
     throughout: one unit, so it adds up). A province's matrix prints over a thousand cells:
@@ -239,16 +262,15 @@ def matrix_rows(found_matrix) -> tuple[list[dict], dict | None]:
             sums[service_id] = sums.get(service_id, 0) + count
     if len(rows) < 2:
         return rows, None
-    return rows, _matrix_row(None, sum(row["households"] for row in rows), sums, found_matrix.services, formats)
+    return rows, _matrix_row(None, sum(row.households for row in rows), sums, found_matrix.services, formats)
 
 
 def _matrix_row(area: Area | None, households: int, reached: dict[int, int], services: list[Service],
-                formats: Numbers) -> dict:
+                formats: Numbers) -> MatrixRow:
     cells = []
     for service in services:
         count = reached.get(service.id, 0)
         found = share(count, households)
-        cells.append({"service": service, "reached": count, "share": found, "shade": shade(found),
-                      "reached_text": formats.count(count), "share_text": formats.share_of(count, households)})
-    return {"area": area, "households": households, "households_text": formats.count(households),
-            "cells": cells, "has_data": any(reached.values())}
+        cells.append(Cell(service, count, found, shade(found), formats.count(count),
+                          formats.share_of(count, households)))
+    return MatrixRow(area, households, formats.count(households), cells, any(reached.values()))
