@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, select, union_all
+from sqlalchemy import Date, bindparam, false, select, union_all
 
 from app.core.db import local_today
 from app.core.domain import RuleError
@@ -98,6 +98,12 @@ def spans(start: date, end: date) -> list[tuple[str, date, date]]:
     return found
 
 
+def read_spans(start: date, end: date) -> list[tuple[str, date, date]]:
+    """The spans a read of [start, end] takes: from the beginning to today or later, the
+    all-time bucket alone; else the whole months and the edge days of ``spans``."""
+    return [(ALL, FIRST_DAY, FIRST_DAY)] if start <= FIRST_DAY and end >= local_today() else spans(start, end)
+
+
 def spanned(model, columns, start: date, end: date, *conditions):
     """The rows of a bucket ``model`` (``columns`` of them) in [start, end] that meet
     ``conditions``, as a subquery: one SELECT per span joined by UNION ALL, each a range of the
@@ -105,9 +111,33 @@ def spanned(model, columns, start: date, end: date, *conditions):
     bucket alone. One OR of the spans would stay a filter beside the index
     on PostgreSQL, which then reads every bucket of the areas and keys: hundreds of thousands
     at a province."""
-    found = [(ALL, FIRST_DAY, FIRST_DAY)] if start <= FIRST_DAY and end >= local_today() else spans(start, end)
     parts = [select(*columns).where(*conditions, model.grain == grain, model.start.between(first, last))
-             for grain, first, last in found]
+             for grain, first, last in read_spans(start, end)]
     if not parts:
         return select(*columns).where(false()).subquery()
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+
+
+def shape(found: list[tuple[str, date, date]]) -> tuple[str, ...]:
+    """The grains of some spans: what a statement built once for them depends on."""
+    return tuple(grain for grain, _, _ in found)
+
+
+def spanned_once(model, columns, grains: tuple[str, ...], name: str, *conditions):
+    """``spanned`` for a statement built once per shape and run many times: each span's days
+    are parameters (``<name><n>a``, ``<name><n>b``, given by ``span_values``)."""
+    parts = [select(*columns).where(*conditions, model.grain == grain,
+                                    model.start.between(bindparam(f"{name}{n}a", type_=Date),
+                                                        bindparam(f"{name}{n}b", type_=Date)))
+             for n, grain in enumerate(grains)]
+    if not parts:
+        return select(*columns).where(false()).subquery()
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+
+
+def span_values(name: str, found: list[tuple[str, date, date]]) -> dict[str, date]:
+    """The parameters of ``spanned_once(..., shape(found), name, ...)``."""
+    values = {}
+    for n, (_grain, first, last) in enumerate(found):
+        values[f"{name}{n}a"], values[f"{name}{n}b"] = first, last
+    return values

@@ -9,8 +9,9 @@ villages, sees a commune as the sum of those villages.
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, case, distinct, func, literal, null, select, union_all
+from sqlalchemy import ARRAY, Date, Integer, any_, bindparam, case, distinct, func, literal, null, select, union_all
 
 from app.access import team_filter, team_ids, village_ids
 from app.accounts.models import Role, User
@@ -18,7 +19,7 @@ from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.text import search_key
 from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, LastVisit, Registered, Target, VolunteerBucket
-from app.coverage.periods import FIRST_DAY, Period, month_end, spanned
+from app.coverage.periods import FIRST_DAY, Period, month_end, read_spans, shape, span_values, spanned_once
 from app.extensions import db
 from app.helplogs.queries import active_services
 from app.teams.models import Team, team_villages
@@ -37,10 +38,27 @@ def among(column, ids):
     return column.in_(ids)
 
 
-def _read(stmt):
+def _read(stmt, values: dict | None = None):
     """The rows of a SELECT of columns, through the session's connection: the ORM's result
     machinery (made for entities) doubles the cost of a province's thousands of rows."""
-    return db.session.connection().execute(stmt)
+    return db.session.connection().execute(stmt, values or {})
+
+
+# The statements a page runs every time are built once per process and shape (``@cache``
+# on a builder taking the dialect and the shape), their values given as parameters: building
+# a statement and computing its cache key cost more than running it against the summaries
+# (some 6 ms for a page's seven, before a single row is read).
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def _in(column, name: str, dialect: str):
+    """``column IN :name`` in a statement built once: on PostgreSQL one array parameter
+    (``= ANY``), elsewhere an expanding IN."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 # Who sees what ---------------------------------------------------------------------------
@@ -214,46 +232,60 @@ def denominators(view: View, member_ids: list[int]) -> dict[int, int]:
     """N per summary area: a village's declared total, else its registered households; a
     commune's, the sum over its villages (or, for a leader, over their villages). Communes are
     summed in the database: a province's 69 rows, not its 1,700 villages."""
+    values = {"members": member_ids}
+    if view.villages is not None:
+        values["villages"] = sorted(view.villages)
+    totals: dict[int, int] = defaultdict(int)
+    for area_id, n in _read(_denominators_statement(_dialect(), view.villages is not None), values):
+        totals[area_id] += int(n or 0)
+    return totals
+
+
+@cache
+def _denominators_statement(dialect: str, limited: bool):
     village = Area.__table__.alias("village")
     n_village = func.coalesce(village.c.declared_households, func.coalesce(Registered.households, 0))
 
     def part(*columns):
         stmt = (select(*columns).select_from(village).outerjoin(Registered, Registered.area_id == village.c.id)
                 .where(village.c.kind == AreaKind.VILLAGE, village.c.is_active))
-        if view.villages is not None:
-            stmt = stmt.where(among(village.c.id, sorted(view.villages)))
+        if limited:
+            stmt = stmt.where(_in(village.c.id, "villages", dialect))
         return stmt
 
-    villages = part(village.c.id, n_village).where(among(village.c.id, member_ids))
-    communes = (part(village.c.parent_id, func.sum(n_village)).where(among(village.c.parent_id, member_ids))
+    villages = part(village.c.id, n_village).where(_in(village.c.id, "members", dialect))
+    communes = (part(village.c.parent_id, func.sum(n_village)).where(_in(village.c.parent_id, "members", dialect))
                 .group_by(village.c.parent_id))
-    totals: dict[int, int] = defaultdict(int)
-    for area_id, n in _read(union_all(villages, communes)):
-        totals[area_id] += int(n or 0)
-    return totals
+    return union_all(villages, communes)
 
 
 def _bucket_sums(member_ids: list[int], key: int, period: Period):
     """Per member area: reached and all-five by the end, newly reached, visits and people within.
     The two ranges are read apart (``part`` 0: up to the end, 1: within the period), since a
     period cut mid-month reads day buckets where "up to the end" reads the month's bucket."""
-    columns = (Bucket.area_id, Bucket.key, Bucket.reached, Bucket.visits, Bucket.people)
-    by_end = spanned(Bucket, (*columns, literal(0).label("part")), FIRST_DAY, period.end,
-                     among(Bucket.area_id, member_ids), Bucket.key.in_([key, FIVE]))
-    inside = spanned(Bucket, (*columns, literal(1).label("part")), period.start, period.end,
-                     among(Bucket.area_id, member_ids), Bucket.key == key)
-    rows = union_all(select(by_end), select(inside)).subquery()
-    up_to_end, within = rows.c.part == 0, rows.c.part == 1
-    found = _read(
-        select(rows.c.area_id,
-               func.sum(_when(up_to_end & (rows.c.key == key), rows.c.reached)),
-               func.sum(_when(up_to_end & (rows.c.key == FIVE), rows.c.reached)),
-               func.sum(_when(within, rows.c.reached)),
-               func.sum(_when(within, rows.c.visits)),
-               func.sum(_when(within, rows.c.people)))
-        .group_by(rows.c.area_id)
-    ).all()
+    by_end, inside = read_spans(FIRST_DAY, period.end), read_spans(period.start, period.end)
+    found = _read(_bucket_sums_statement(_dialect(), shape(by_end), shape(inside)),
+                  {"areas": member_ids, "key": key, **span_values("e", by_end), **span_values("w", inside)}).all()
     return {row[0]: [int(value or 0) for value in row[1:]] for row in found}
+
+
+@cache
+def _bucket_sums_statement(dialect: str, by_end: tuple[str, ...], inside: tuple[str, ...]):
+    key = bindparam("key", type_=Integer)
+    areas = _in(Bucket.area_id, "areas", dialect)
+    columns = (Bucket.area_id, Bucket.key, Bucket.reached, Bucket.visits, Bucket.people)
+    up_to = spanned_once(Bucket, (*columns, literal(0).label("part")), by_end, "e", areas,
+                         Bucket.key.in_([key, literal(FIVE)]))
+    within_rows = spanned_once(Bucket, (*columns, literal(1).label("part")), inside, "w", areas, Bucket.key == key)
+    rows = union_all(select(up_to), select(within_rows)).subquery()
+    up_to_end, within = rows.c.part == 0, rows.c.part == 1
+    return (select(rows.c.area_id,
+                   func.sum(_when(up_to_end & (rows.c.key == key), rows.c.reached)),
+                   func.sum(_when(up_to_end & (rows.c.key == FIVE), rows.c.reached)),
+                   func.sum(_when(within, rows.c.reached)),
+                   func.sum(_when(within, rows.c.visits)),
+                   func.sum(_when(within, rows.c.people)))
+            .group_by(rows.c.area_id))
 
 
 def _when(condition, value):
@@ -264,15 +296,23 @@ def _volunteers(child_of: dict[int, int], member_ids: list[int], key: int, perio
     """Distinct authors with an approved visit in the period: per child, and over the whole view
     (a volunteer active in two villages counts once in the total), counted in the database:
     a province's month holds thousands of (area, volunteer) pairs."""
-    active = active_authors(member_ids, key, period).cte("active")
+    whole, values = _authors_values(member_ids, key, period)
     if all(member == child for member, child in child_of.items()):
-        child = active.c.area_id
-    else:  # a leader's commune stands for some of its villages
+        stmt = _volunteers_statement(_dialect(), whole)
+    else:  # a leader's commune stands for some of its villages: built for this mapping
+        active = _authors_statement(_dialect(), whole).cte("active")
         child = case(child_of, value=active.c.area_id)
-    per_child = select(child, func.count(distinct(active.c.author_id))).group_by(child)
-    everyone = select(null(), func.count(distinct(active.c.author_id)))
-    counts = dict(_read(union_all(per_child, everyone)).all())
+        stmt = union_all(select(child, func.count(distinct(active.c.author_id))).group_by(child),
+                         select(null(), func.count(distinct(active.c.author_id))))
+    counts = dict(_read(stmt, values).all())
     return {area: int(n) for area, n in counts.items() if area is not None}, int(counts.get(None) or 0)
+
+
+@cache
+def _volunteers_statement(dialect: str, whole_months: bool):
+    active = _authors_statement(dialect, whole_months).cte("active")
+    return union_all(select(active.c.area_id, func.count(distinct(active.c.author_id))).group_by(active.c.area_id),
+                     select(null(), func.count(distinct(active.c.author_id))))
 
 
 def active_authors(member_ids: list[int], key: int, period: Period):
@@ -281,31 +321,49 @@ def active_authors(member_ids: list[int], key: int, period: Period):
     period's start counts if the volunteer's last day in it falls inside, a month cut by its
     end if the first day does. Only a period inside one month, cut at both ends, needs the day
     buckets (the days with a visit between two others are known to neither)."""
-    v = VolunteerBucket
+    months, values = _authors_values(member_ids, key, period)
+    return _authors_statement(_dialect(), months).params(values)
+
+
+def _authors_values(member_ids: list[int], key: int, period: Period) -> tuple[bool, dict]:
+    """Whether ``active_authors`` reads month buckets, and its parameters."""
     start, end = period.start, period.end
     first_month, last_month = start.replace(day=1), end.replace(day=1)
-    base = select(v.area_id, v.author_id).where(among(v.area_id, member_ids), v.key == key, v.logs > 0).distinct()
-    if first_month == last_month and start > first_month and end < month_end(end):
+    months = not (first_month == last_month and start > first_month and end < month_end(end))
+    return months, {"areas": member_ids, "key": key, "start": start, "end": end,
+                    "first_month": first_month, "last_month": last_month}
+
+
+@cache
+def _authors_statement(dialect: str, months: bool):
+    v = VolunteerBucket
+    start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
+    base = (select(v.area_id, v.author_id)
+            .where(_in(v.area_id, "areas", dialect), v.key == bindparam("key", type_=Integer), v.logs > 0).distinct())
+    if not months:
         return base.where(v.grain == DAY, v.start.between(start, end))
+    first_month, last_month = bindparam("first_month", type_=Date), bindparam("last_month", type_=Date)
     return base.where(v.grain == MONTH, v.start.between(first_month, last_month),
                       (v.start > first_month) | (v.last_day >= start),
                       (v.start < last_month) | (v.first_day <= end))
 
 
-def _last_visit(key: int, until: date):
-    """The day of an area's latest approved visit up to ``until``, as a subquery correlated to
-    Area: the newest day bucket with a visit, read backwards along the primary key (an index
-    probe per area, not a scan of its year of day buckets)."""
-    return (select(Bucket.start)
-            .where(Bucket.area_id == Area.id, Bucket.key == key, Bucket.grain == DAY, Bucket.visits > 0,
-                   Bucket.start <= until)
-            .order_by(Bucket.start.desc()).limit(1).correlate(Area).scalar_subquery())
-
-
 def _last_days(member_ids: list[int], key: int, until: date) -> dict[int, date]:
     """The day of the latest approved visit per area, up to ``until`` (a past period's end)."""
-    rows = _read(select(Area.id, _last_visit(key, until)).where(among(Area.id, member_ids))).all()
+    rows = _read(_last_days_statement(_dialect()), {"areas": member_ids, "key": key, "until": until}).all()
     return {area_id: day for area_id, day in rows if day is not None}
+
+
+@cache
+def _last_days_statement(dialect: str):
+    """Per area, the newest day bucket with a visit up to ``until``, as a subquery correlated
+    to Area read backwards along the primary key (an index probe per area, not a scan of its
+    year of day buckets)."""
+    last = (select(Bucket.start)
+            .where(Bucket.area_id == Area.id, Bucket.key == bindparam("key", type_=Integer), Bucket.grain == DAY,
+                   Bucket.visits > 0, Bucket.start <= bindparam("until", type_=Date))
+            .order_by(Bucket.start.desc()).limit(1).correlate(Area).scalar_subquery())
+    return select(Area.id, last).where(_in(Area.id, "areas", dialect))
 
 
 def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[dict[int, int], int | None]:
@@ -313,11 +371,8 @@ def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[di
     and the target of the view's own area when it is seen whole (a province's own target is
     not the sum of the communes that happen to have one)."""
     own_area = [view.area.id] if view.whole else []
-    rows = _read(
-        select(Target.area_id, Area.parent_id, Target.households).join(Area, Area.id == Target.area_id)
-        .where(Target.year == year, Target.key == key,
-               among(Target.area_id, member_ids + own_area) | among(Area.parent_id, member_ids))
-    ).all()
+    rows = _read(_targets_statement(_dialect()),
+                 {"year": year, "key": key, "areas": member_ids + own_area, "members": member_ids}).all()
     own = {area_id: n for area_id, _, n in rows if area_id in member_ids or area_id in own_area}
     from_villages: dict[int, int] = defaultdict(int)
     for area_id, parent_id, n in rows:
@@ -326,6 +381,13 @@ def _targets(view: View, member_ids: list[int], key: int, year: int) -> tuple[di
     per_member = {area: own.get(area, from_villages.get(area)) for area in member_ids
                   if own.get(area, from_villages.get(area)) is not None}
     return per_member, own.get(view.area.id) if view.whole else None
+
+
+@cache
+def _targets_statement(dialect: str):
+    return (select(Target.area_id, Area.parent_id, Target.households).join(Area, Area.id == Target.area_id)
+            .where(Target.year == bindparam("year", type_=Integer), Target.key == bindparam("key", type_=Integer),
+                   _in(Target.area_id, "areas", dialect) | _in(Area.parent_id, "members", dialect)))
 
 
 def table(view: View, period: Period, key: int = ANY) -> tuple[list[Row], Row]:
@@ -431,14 +493,20 @@ def reached_by_service(area_ids: list[int], services: list[Service], end: date) 
     found: dict[int, dict[int, int]] = defaultdict(dict)
     if not area_ids or not services:
         return found
-    rows = spanned(Bucket, (Bucket.area_id, Bucket.key, Bucket.reached), FIRST_DAY, end,
-                   among(Bucket.area_id, area_ids), Bucket.key.in_([s.id for s in services]))
-    for area_id, key, count in _read(
-        select(rows.c.area_id, rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.area_id, rows.c.key)
-    ):
+    spans_read = read_spans(FIRST_DAY, end)
+    for area_id, key, count in _read(_by_service_statement(_dialect(), shape(spans_read)),
+                                     {"areas": area_ids, "keys": [s.id for s in services],
+                                      **span_values("s", spans_read)}):
         if count:
             found[area_id][key] = int(count)
     return found
+
+
+@cache
+def _by_service_statement(dialect: str, grains: tuple[str, ...]):
+    rows = spanned_once(Bucket, (Bucket.area_id, Bucket.key, Bucket.reached), grains, "s",
+                        _in(Bucket.area_id, "areas", dialect), _in(Bucket.key, "keys", dialect))
+    return select(rows.c.area_id, rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.area_id, rows.c.key)
 
 
 # Gaps and trend ---------------------------------------------------------------------------
@@ -475,19 +543,25 @@ def _province_groups(view: View, today: date) -> list[GapGroup]:
     rest come most never-visited first."""
     if not view.children:
         return []
-    cut = today - timedelta(days=STALE_DAYS)
-    stmt = (select(Area.parent_id,
-                   func.sum(case((LastVisit.day.is_(None), 1), else_=0)),
-                   func.sum(case((LastVisit.day < cut, 1), else_=0)))
-            .outerjoin(LastVisit, LastVisit.area_id == Area.id)
-            .where(Area.kind == AreaKind.VILLAGE, Area.is_active, among(Area.parent_id, [c.id for c in view.children]))
-            .group_by(Area.parent_id))
+    values = {"cut": today - timedelta(days=STALE_DAYS), "communes": [c.id for c in view.children]}
     if view.villages is not None:
-        stmt = stmt.where(among(Area.id, sorted(view.villages)))
+        values["villages"] = sorted(view.villages)
     communes = {child.id: child for child in view.children}
     groups = [GapGroup(communes[commune_id], int(never or 0), int(stale or 0))
-              for commune_id, never, stale in _read(stmt) if never or stale]
+              for commune_id, never, stale in _read(_groups_statement(_dialect(), view.villages is not None), values)
+              if never or stale]
     return sorted(groups, key=lambda g: (-g.never, -g.stale, g.area.search_key))
+
+
+@cache
+def _groups_statement(dialect: str, limited: bool):
+    stmt = (select(Area.parent_id,
+                   func.sum(case((LastVisit.day.is_(None), 1), else_=0)),
+                   func.sum(case((LastVisit.day < bindparam("cut", type_=Date), 1), else_=0)))
+            .outerjoin(LastVisit, LastVisit.area_id == Area.id)
+            .where(Area.kind == AreaKind.VILLAGE, Area.is_active, _in(Area.parent_id, "communes", dialect))
+            .group_by(Area.parent_id))
+    return stmt.where(_in(Area.id, "villages", dialect)) if limited else stmt
 
 
 def gaps(view: View, today: date, services: list[Service] | None = None) -> Gaps:
@@ -500,8 +574,7 @@ def gaps(view: View, today: date, services: list[Service] | None = None) -> Gaps
         found.stale_count = sum(g.stale for g in found.groups)
         return found
     villages = [view.area] if view.area.kind == AreaKind.VILLAGE else list(view.children)
-    last = dict(_read(select(LastVisit.area_id, LastVisit.day)
-                                   .where(among(LastVisit.area_id, [v.id for v in villages]))).all())
+    last = dict(_read(_last_visits_statement(_dialect()), {"areas": [v.id for v in villages]}).all())
     for village in villages:
         day = last.get(village.id)
         if day is None:
@@ -511,16 +584,33 @@ def gaps(view: View, today: date, services: list[Service] | None = None) -> Gaps
     found.stale.sort(key=lambda pair: (pair[1], pair[0].search_key))
     found.never_count, found.stale_count = len(found.never), len(found.stale)
     if view.area.kind == AreaKind.VILLAGE:
-        registered = db.session.scalar(select(Registered.households).where(Registered.area_id == view.area.id)) or 0
+        registered = _read(_registered_statement(), {"area": view.area.id}).scalar() or 0
         declared = view.area.declared_households
         found.households = declared if declared is not None else registered
-        rows = spanned(Bucket, (Bucket.key, Bucket.reached), FIRST_DAY, today,
-                       Bucket.area_id == view.area.id, Bucket.key > 0)
-        reached = dict(_read(select(rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.key)).all())
+        spans_read = read_spans(FIRST_DAY, today)
+        reached = dict(_read(_village_reached_statement(shape(spans_read)),
+                             {"area": view.area.id, **span_values("s", spans_read)}).all())
         ids = [s.id for s in (active_services() if services is None else services)]
         found.unreached = {sid: max(0, found.households - int(reached.get(sid, 0))) for sid in ids}
         found.listed = {sid: max(0, registered - int(reached.get(sid, 0))) for sid in ids}
     return found
+
+
+@cache
+def _last_visits_statement(dialect: str):
+    return select(LastVisit.area_id, LastVisit.day).where(_in(LastVisit.area_id, "areas", dialect))
+
+
+@cache
+def _registered_statement():
+    return select(Registered.households).where(Registered.area_id == bindparam("area", type_=Integer))
+
+
+@cache
+def _village_reached_statement(grains: tuple[str, ...]):
+    rows = spanned_once(Bucket, (Bucket.key, Bucket.reached), grains, "s",
+                        Bucket.area_id == bindparam("area", type_=Integer), Bucket.key > 0)
+    return select(rows.c.key, func.sum(rows.c.reached)).group_by(rows.c.key)
 
 
 def task_teams(user: User, village_ids: list[int]) -> dict[int, int]:
@@ -550,16 +640,13 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
     """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far."""
     members = view.member_ids or [view.area.id]
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
-    earlier = spanned(Bucket, (Bucket.reached,), FIRST_DAY, first - timedelta(days=1),
-                      among(Bucket.area_id, members), Bucket.key == key)
-    before = _read(select(func.sum(earlier.c.reached))).scalar() or 0
+    spans_read = read_spans(FIRST_DAY, first - timedelta(days=1))
+    dialect = _dialect()
+    before = _read(_before_statement(dialect, shape(spans_read)),
+                   {"areas": members, "key": key, **span_values("s", spans_read)}).scalar() or 0
     per_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day, visits, reached in _read(
-        select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
-        .where(among(Bucket.area_id, members), Bucket.key == key, Bucket.grain == DAY,
-               Bucket.start.between(first, today))
-        .group_by(Bucket.start)
-    ):
+    for day, visits, reached in _read(_days_statement(dialect),
+                                      {"areas": members, "key": key, "first": first, "today": today}):
         week = day - timedelta(days=day.weekday())
         per_week[week][0] += int(visits or 0)
         per_week[week][1] += int(reached or 0)
@@ -570,6 +657,22 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
         running += newly
         weeks.append(Week(start, visits, newly, running))
     return weeks
+
+
+@cache
+def _before_statement(dialect: str, grains: tuple[str, ...]):
+    earlier = spanned_once(Bucket, (Bucket.reached,), grains, "s", _in(Bucket.area_id, "areas", dialect),
+                           Bucket.key == bindparam("key", type_=Integer))
+    return select(func.sum(earlier.c.reached))
+
+
+@cache
+def _days_statement(dialect: str):
+    return (select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
+            .where(_in(Bucket.area_id, "areas", dialect), Bucket.key == bindparam("key", type_=Integer),
+                   Bucket.grain == DAY,
+                   Bucket.start.between(bindparam("first", type_=Date), bindparam("today", type_=Date)))
+            .group_by(Bucket.start))
 
 
 def year_target(view: View, year: int, key: int = ANY) -> int | None:
