@@ -2,7 +2,11 @@
 during bulk approvals, restart it, and check that nothing was lost, doubled or half-done.
 
     .venv/bin/python bench/crash_safety.py                      # SQLite under bench/out/
-    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/gocua_crash .venv/bin/python bench/crash_safety.py
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/gocua_bench .venv/bin/python bench/crash_safety.py
+
+On PostgreSQL it works in the database `<name>_crash` beside the one BENCH_DATABASE_URL names
+(gocua_bench_crash here), created when missing; both are filled by seed-bench at --scale 0.005
+when they have no households.
 
 Submissions: volunteers of one team post log forms from several threads, each with a fresh
 client_uuid; at a random moment the whole server is killed with SIGKILL. A submission answered
@@ -422,6 +426,22 @@ def report(outcome: Outcome, db_name: str) -> None:
     print(f"BENCH crash_violations_{db_name} {len(outcome.violations)} count", flush=True)
 
 
+def own_database(url: str) -> str:
+    """The database ``<name>_crash`` beside the one ``url`` names, created when missing: the kills
+    leave their logs behind, and the checks recompute the summaries, which wants a small database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    name = f"{target.database}_crash"
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return target.set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="kills during the submission stream")
@@ -439,7 +459,10 @@ def main() -> int:
     from config import database_url
 
     OUT.mkdir(parents=True, exist_ok=True)
-    url = database_url(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / f'crash-{args.scale:g}.sqlite'}")
+    if os.environ.get("BENCH_DATABASE_URL"):
+        url = own_database(database_url(os.environ["BENCH_DATABASE_URL"]))
+    else:
+        url = database_url(f"sqlite:///{OUT / f'crash-{args.scale:g}.sqlite'}")
     secret = "bench-only-secret"
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     env = {**os.environ, "GOCUA_CONFIG": "production", "SECRET_KEY": secret, "DATABASE_URL": url,
