@@ -233,25 +233,57 @@ def retry_unacknowledged(app, server: Server, outcome: Outcome, cookie_name: str
 # Bulk approvals ---------------------------------------------------------------------------
 
 def pending(app, leader_id: int, limit: int) -> dict[int, int]:
-    """Up to ``limit`` logs the leader reviews, still submitted: id -> version."""
-    from sqlalchemy import select
+    """``limit`` logs the leader reviews, still submitted (id -> version); approved ones of their
+    teams are set back to submitted first when too few are left, the summaries following (as
+    bench/review_queue.py tops a backlog up), so that runs repeat on the same database."""
+    from sqlalchemy import select, update
 
     from app.access import review_filter
     from app.accounts.models import User
+    from app.core.changes import changing
     from app.extensions import db
     from app.helplogs.models import HelpLog, LogStatus
 
     with app.app_context():
         leader = db.session.get(User, leader_id)
-        rows = dict(db.session.execute(
-            select(HelpLog.id, HelpLog.version).where(review_filter(leader), HelpLog.status == LogStatus.SUBMITTED)
-            .order_by(HelpLog.id).limit(limit)).all())
+
+        def waiting():
+            return dict(db.session.execute(
+                select(HelpLog.id, HelpLog.version).where(review_filter(leader), HelpLog.status == LogStatus.SUBMITTED)
+                .order_by(HelpLog.id).limit(limit)).all())
+
+        rows = waiting()
+        if len(rows) < limit:
+            back = db.session.execute(
+                select(HelpLog.id, HelpLog.household_id)
+                .where(review_filter(leader), HelpLog.status == LogStatus.APPROVED)
+                .order_by(HelpLog.id.desc()).limit(limit - len(rows))).all()
+            if back:
+                ids = [i for i, _ in back]
+                with changing(help_logs=ids, households=[h for _, h in back]):
+                    db.session.execute(update(HelpLog).where(HelpLog.id.in_(ids)).values(
+                        status=LogStatus.SUBMITTED, reviewed_by_id=None, reviewed_at=None))
+                db.session.commit()
+                rows = waiting()
         db.session.remove()
     return rows
 
 
-def bulk_state(app, seen: dict[int, int]) -> tuple[Counter, int, int, dict]:
-    """(statuses of the selected logs, their bulk approval audit events, bulk events naming them, drift)."""
+def last_event(app) -> int:
+    from sqlalchemy import func, select
+
+    from app.audit.models import AuditEvent
+    from app.extensions import db
+
+    with app.app_context():
+        found = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+        db.session.remove()
+    return found
+
+
+def bulk_state(app, seen: dict[int, int], since: int) -> tuple[Counter, int, int, dict]:
+    """(statuses of the selected logs, their approval audit events and the bulk events naming
+    them, both recorded after the event ``since``, and the summaries' drift)."""
     from sqlalchemy import func, select
 
     from app.audit.models import AuditEvent
@@ -265,9 +297,10 @@ def bulk_state(app, seen: dict[int, int]) -> tuple[Counter, int, int, dict]:
                 select(HelpLog.id, HelpLog.status, HelpLog.version).where(HelpLog.id.in_(list(seen)))):
             statuses[(str(status), version - seen[log_id])] += 1
         approvals = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "helplog.approved", AuditEvent.object_id.in_(list(seen))))
+            AuditEvent.id > since, AuditEvent.action == "helplog.approved",
+            AuditEvent.object_type == HelpLog.__tablename__, AuditEvent.object_id.in_(list(seen))))
         bulk_events = [changes for (changes,) in db.session.execute(
-            select(AuditEvent.changes).where(AuditEvent.action == "helplog.bulk_approved"))
+            select(AuditEvent.changes).where(AuditEvent.id > since, AuditEvent.action == "helplog.bulk_approved"))
             if set((changes or {}).get("log_ids", [])) & set(seen)]
         drift = summaries.drift()
         db.session.remove()
@@ -322,6 +355,7 @@ def bulk_rounds(app, server: Server, rounds: int, size: int, outcome: Outcome, r
         if len(seen) < 2:
             outcome.fail(f"round {number + 1}: only {len(seen)} pending logs to approve")
             return
+        since = last_event(app)
         browser = signed_in(app, server, leader_id, "/review")
         selection = [("log", f"{i}:{v}") for i, v in seen.items()]
         answers = []
@@ -356,7 +390,7 @@ def bulk_rounds(app, server: Server, rounds: int, size: int, outcome: Outcome, r
         acknowledged = answer is not None and answer.status in ACKNOWLEDGED
         if answer is not None and not acknowledged:
             outcome.fail(f"bulk approval answered {answer.status}")
-        statuses, approvals, bulk_events, drift = bulk_state(app, seen)
+        statuses, approvals, bulk_events, drift = bulk_state(app, seen, since)
         none_approved = statuses == Counter({("submitted", 0): len(seen)}) and approvals == 0 and bulk_events == 0
         if none_approved:
             outcome.counts["bulk_killed_none_approved"] += 1
@@ -381,7 +415,7 @@ def bulk_rounds(app, server: Server, rounds: int, size: int, outcome: Outcome, r
             outcome.fail(f"bulk approval retried after the restart answered {answer.status}")
         elif none_approved and baseline is None:
             baseline = answer.ms / 1000  # one whole bulk approval of this size, left alone
-        statuses, approvals, bulk_events, drift = bulk_state(app, seen)
+        statuses, approvals, bulk_events, drift = bulk_state(app, seen, since)
         if statuses != Counter({("approved", 1): len(seen)}) or approvals != len(seen) or bulk_events != 1:
             outcome.fail(f"after the retry: statuses {dict(statuses)}, {approvals} approval events, "
                          f"{bulk_events} bulk events")

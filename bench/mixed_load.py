@@ -285,6 +285,7 @@ def main() -> int:
     report(f"mixed_rps_{db_name}", total / elapsed, "rps")
     errors = sum(recorder.errors.values())
     report(f"mixed_errors_{db_name}", errors, "count")
+    print(f"# error rate {errors / max(total, 1):.4%} ({errors} of {total} requests)", flush=True)
     for example in recorder.examples:
         print(f"# error {example}")
     print(f"# submissions acknowledged {recorder.submitted}, logs added {added}", flush=True)
