@@ -263,7 +263,9 @@ def main() -> int:
     server.start()
     try:
         print(machine_note(), flush=True)
+        cpu = time.process_time()
         recorder, elapsed = drive(app, server, people, args.seconds, args.think, args.bulk, args.staff, args.seed)
+        cpu = time.process_time() - cpu
         print(machine_note(), flush=True)
     finally:
         server.stop()
@@ -272,7 +274,8 @@ def main() -> int:
     total = sum(len(t) for t in recorder.times.values())
     print(f"# {db_name}: gunicorn 2 gthread workers x 4 threads; {len(people['volunteers'])} volunteers, "
           f"{len(people['leaders'])} leaders, {args.staff} staff at once for {elapsed:.0f} s, think {args.think} s; "
-          f"{total} requests ({total / elapsed:.0f} a second)", flush=True)
+          f"{total} requests ({total / elapsed:.0f} a second); the driver itself used {cpu:.0f} s of CPU "
+          f"({cpu / elapsed:.0%} of a core), on the same machine", flush=True)
     for action in ACTIONS:
         ordered = sorted(recorder.times.get(action, []))
         if not ordered:
