@@ -56,12 +56,12 @@ class Outcome:
         print(f"VIOLATION {message}", flush=True)
 
 
-def pick_team(app):
-    """A team with a leader and at least one plain member whose villages have households:
-    (leader, [members])."""
+def pick_team(app) -> tuple[int, list[int], int]:
+    """The first team with a leader and plain volunteer members (leading no team) whose villages
+    have households: (leader id, up to 4 member ids, team id)."""
     from sqlalchemy import select
 
-    from app.accounts.models import Role, User
+    from app.accounts.models import Role
     from app.extensions import db
     from app.teams.models import MemberRole, Membership, Team
 
@@ -73,7 +73,7 @@ def pick_team(app):
                        and not db.session.scalar(select(Membership.user_id).where(
                            Membership.user_id == m.user_id, Membership.role == MemberRole.LEADER).limit(1))]
             if leaders and members and volunteer_form(members[0]) is not None:
-                return db.session.get(User, leaders[0].id).id, [u.id for u in members[:4]], team.id
+                return leaders[0].id, [u.id for u in members[:4]], team.id
     raise RuntimeError("no team with a leader and a volunteer member whose village has households")
 
 
@@ -122,8 +122,8 @@ def stream(server: Server, browsers: list, outcome: Outcome, stop: threading.Eve
         worker.join(timeout=60)
 
 
-def stored(app, uuids) -> dict:
-    """client_uuid -> [log ids], and the submitted audit events per log id."""
+def stored(app, uuids) -> tuple[dict, dict]:
+    """(client_uuid -> [log ids], log id -> its helplog.submitted audit events)."""
     from sqlalchemy import func, select
 
     from app.audit.models import AuditEvent

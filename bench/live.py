@@ -1,6 +1,6 @@
 """What the load and crash scripts share: the app served by gunicorn on loopback, signed-in
 users as a browser holds them (session cookie and CSRF token), and plain HTTP/1.1 requests on
-kept-alive connections (http.client: no load tool whose pins could move ours)."""
+kept-alive connections (http.client: nothing to install, requirements unchanged)."""
 
 import http.client
 import os

@@ -9,7 +9,7 @@ The database is migrated and, when it has no households, filled by `flask seed-b
 (447k households and 1M logs at 1.0). The app is served by gunicorn with the production config
 (2 gthread workers x 4 threads, as bench/submit_load.py serves it; REDIS_URL from the
 environment, else the local Redis), and driven by a plain-Python driver (threads on kept-alive
-HTTP/1.1 connections: no load tool whose pins could move ours) from this process, on loopback.
+HTTP/1.1 connections, nothing to install) from this process, on loopback.
 Each simulated user is one thread that sends its next request as soon as the last one answered
 (plus --think seconds).
 
