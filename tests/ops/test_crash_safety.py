@@ -13,7 +13,7 @@ from app.coverage import summaries
 from bench import crash_safety
 from tests.conftest import make_area, make_household, make_log, make_services, make_team, make_user
 
-pytestmark = pytest.mark.slow  # starts gunicorn five times
+pytestmark = pytest.mark.slow  # starts gunicorn four times
 
 
 @pytest.fixture()
@@ -37,13 +37,13 @@ def test_kill_9_loses_no_acknowledged_submission_and_leaves_no_bulk_approval_hal
     target = f"app:create_app('test', SQLALCHEMY_DATABASE_URI={url!r}, WTF_CSRF_ENABLED=True)"
     db.session.remove()
 
-    outcome = crash_safety.run(app, target, dict(os.environ), rounds=2, seconds=1.0, threads=4,
+    outcome = crash_safety.run(app, target, dict(os.environ), rounds=1, seconds=1.5, threads=4,
                                bulk_rounds_=2, bulk_size=40, seed=15)
 
     crash_safety.report(outcome, "test")  # shown when the test fails
     assert outcome.violations == []
     counts = outcome.counts
-    assert counts["kills"] == 2 and counts["processes_killed"] >= 2 * 3  # the master and its 2 workers
+    assert counts["kills"] == 1 and counts["processes_killed"] >= 3  # the master and its 2 workers
     assert counts["submissions_stored_once"] == counts["submissions_sent"] == counts["logs_added"] > 0
     assert counts["retried"] == counts["unacknowledged"]
     assert counts["bulk_kills"] == 2 and counts["bulk_logs_checked"] == 80
