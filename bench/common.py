@@ -59,8 +59,8 @@ def machine_note() -> str:
 
 def report(name: str, value: float, unit: str) -> None:
     """One figure, as `make bench` collects them: ``BENCH <name> <value> <unit>``."""
-    shown = f"{value:.0f}" if unit in ("statements", "rows", "rps", "bytes") else f"{value:.1f}"
-    if unit not in ("statements", "rows", "rps", "bytes") and abs(value) < 1:
+    shown = f"{value:.0f}" if unit in ("statements", "rows", "rps", "bytes", "count") else f"{value:.1f}"
+    if unit not in ("statements", "rows", "rps", "bytes", "count") and abs(value) < 1:
         shown = f"{value:.2f}"
     print(f"BENCH {name} {shown} {unit}", flush=True)
 

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 # (name, script) in the order they run. The scripts measure SQLite and, with BENCH_DATABASE_URL,
-# PostgreSQL in one run; submit_load measures the one database it is given, so it runs once per database.
+# PostgreSQL in one run; submit_load and crash_safety measure the one database they are given, so
+# they run once per database.
 BENCHMARKS = (
     ("page_weight", ["bench/page_weight.py"]),
     ("household_search", ["bench/household_search.py"]),
@@ -30,13 +31,20 @@ BENCHMARKS = (
     ("task_pages", ["bench/task_pages.py"]),
     ("coverage", ["bench/coverage.py"]),
     ("submit_load", ["bench/submit_load.py"]),
+    ("mixed_load", ["bench/mixed_load.py"]),
+    ("crash_safety", ["bench/crash_safety.py"]),
 )
+# Measured against PostgreSQL only (gunicorn and several writers at once): skipped without
+# BENCH_DATABASE_URL, with a # line.
+POSTGRESQL_ONLY = {"mixed_load"}
+# Run once per database, the database given in BENCH_DATABASE_URL or SQLite without it.
+PER_DATABASE = {"submit_load", "crash_safety"}
 
 
 def runs(name: str, script: list[str]):
     """(label, command, environment) of each run of one benchmark."""
     env = dict(os.environ)
-    if name != "submit_load":
+    if name not in PER_DATABASE:
         yield name, [PYTHON, *script], env
         return
     sqlite_env = {k: v for k, v in env.items() if k != "BENCH_DATABASE_URL"}
@@ -64,6 +72,9 @@ def main() -> int:
         print("# BENCH_DATABASE_URL is not set: SQLite only", flush=True)
     for name, script in BENCHMARKS:
         if name not in wanted:
+            continue
+        if name in POSTGRESQL_ONLY and not os.environ.get("BENCH_DATABASE_URL"):
+            print(f"# {name}: skipped on SQLite, it measures PostgreSQL (set BENCH_DATABASE_URL)", flush=True)
             continue
         reason = missing_tool(name)
         if reason:
