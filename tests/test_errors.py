@@ -29,6 +29,8 @@ def test_405_page(client):
     response = client.put("/login")
     assert response.status_code == 405
     assert "Vui lòng dùng các nút trên trang." in response.get_data(as_text=True)
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}  # RFC 9110 §15.5.6
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_500_page_is_friendly_and_rolls_back(app, db, monkeypatch):

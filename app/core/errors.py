@@ -45,7 +45,10 @@ def error_page(status: int, message=None):
 def handle_http_error(error: HTTPException):
     description = error.description
     own_message = description if description and description != type(error).description else None
-    return error_page(error.code or 500, own_message)
+    body, status = error_page(error.code or 500, own_message)
+    # The error's own headers stay (a 405's Allow, a 429's Retry-After); the page sets its type.
+    kept = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return body, status, kept
 
 
 def handle_csrf_error(error: CSRFError):

@@ -1,6 +1,9 @@
 """One URL, one view: the full page, or for an htmx request the fragment it includes."""
 
-from flask import make_response, redirect, render_template
+from functools import wraps
+
+from flask import make_response, redirect, render_template, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from app.extensions import htmx
 
@@ -27,3 +30,17 @@ def render(page: str, fragment: str | None = None, /, *, http_status: int = 200,
     response = make_response(render_template(template, **context), http_status)
     response.vary.add("HX-Request")
     return response
+
+
+def audited_download(view):
+    """A download recorded in the audit trail answers only GET. Flask answers HEAD with the
+    GET view, which would record an export nobody received (a link preview, a download
+    manager's probe): a HEAD gets 405, with ``Allow: GET``."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if request.method == "HEAD":
+            raise MethodNotAllowed(valid_methods=["GET"])
+        return view(*args, **kwargs)
+
+    return guarded

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from app.core.db import local_today
 from app.core.domain import refused
+from app.core.rendering import audited_download
 from app.coverage import exports, log_export
 from app.coverage.exports import Export
 from app.coverage.periods import period_from
@@ -41,30 +42,35 @@ def _sheet(area_id: int, what: str, fmt: str):
 
 
 @bp.get("/table.csv")
+@audited_download
 def table_csv(area_id: int):
     """The coverage table as the page shows it, as CSV for Excel."""
     return _sheet(area_id, "table", "csv")
 
 
 @bp.get("/table.xlsx")
+@audited_download
 def table_xlsx(area_id: int):
     """The coverage table as an Excel workbook."""
     return _sheet(area_id, "table", "xlsx")
 
 
 @bp.get("/matrix.csv")
+@audited_download
 def matrix_csv(area_id: int):
     """Households reached per kind of help, as CSV."""
     return _sheet(area_id, "matrix", "csv")
 
 
 @bp.get("/matrix.xlsx")
+@audited_download
 def matrix_xlsx(area_id: int):
     """Households reached per kind of help, as an Excel workbook."""
     return _sheet(area_id, "matrix", "xlsx")
 
 
 @bp.get("/logs.csv")
+@audited_download
 def logs_csv(area_id: int):
     """The area's help logs in the period, pseudonymised, streamed row batch by row batch."""
     view = _view(area_id)

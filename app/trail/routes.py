@@ -5,7 +5,7 @@ from app.access import find
 from app.areas.models import Area, AreaKind
 from app.core.domain import refused
 from app.core.forms import parse_id
-from app.core.rendering import render
+from app.core.rendering import audited_download, render
 from app.trail import exports
 from app.trail.queries import TrailFilters, action_choices, commune_choices, describe, filters_from, trail_page
 
@@ -38,6 +38,7 @@ def index():
 
 
 @bp.get("/export.csv")
+@audited_download
 def export_csv():
     """The filtered trail as CSV for Excel; the export is recorded in the trail."""
     commune = _commune()

@@ -78,6 +78,17 @@ def sheet_xml(response) -> str:
 
 # The table and the matrix --------------------------------------------------------------------
 
+@pytest.mark.parametrize("name", ["table.csv", "table.xlsx", "matrix.csv", "matrix.xlsx", "logs.csv"])
+def test_a_head_request_exports_nothing_and_records_nothing(client, db, logged, name):
+    """Flask would answer HEAD with the GET view: an export recorded that nobody received."""
+    sign_in(client, logged["staff"])
+    response = client.head(url(logged, "commune_a", name, period="year"))
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert audit_events(db) == []
+    assert client.get(url(logged, "commune_a", name, period="year")).status_code == 200
+    assert len(audit_events(db)) == 1
+
+
 def test_the_table_as_csv_keeps_vietnamese_and_is_audited(client, db, logged):
     sign_in(client, logged["staff"])
     response = client.get(url(logged, "commune_a", "table.csv", period="year"))

@@ -267,6 +267,13 @@ def test_export_is_the_filtered_trail_and_is_audited(db, client, world, trail):
     assert exported.changes["rows"] == 2 and exported.changes["commune_id"] == world["commune_a"].id
 
 
+def test_a_head_request_of_the_export_records_nothing(db, client, world, trail):
+    as_user(client, world["staff"])
+    response = client.head(f"/audit/export.csv?commune={world['commune_a'].id}")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert events(db, "audit.exported") == []
+
+
 def test_export_neutralises_formulas(db, client, world):
     sneaky = make_user("sneaky", full_name="=HYPERLINK(\"http://x\")", home_area=world["commune_a"])
     add_event(db, sneaky, "login.succeeded", sneaky)
