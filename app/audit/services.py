@@ -52,5 +52,7 @@ def record_now(actor, obj, *events: tuple[str, dict | None]) -> None:
     work: ``events`` are (action, changes) pairs, masked as ``record`` masks them. For the
     hot write paths; the caller's transaction still commits them with the change."""
     at = utcnow()
-    db.session.execute(insert(AuditEvent.__table__).values(
-        [{"at": at, **_event(actor, action, obj, changes)} for action, changes in events]))
+    db.session.execute(_INSERT_EVENT, [{"at": at, **_event(actor, action, obj, changes)} for action, changes in events])
+
+
+_INSERT_EVENT = insert(AuditEvent.__table__)

@@ -3,9 +3,10 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -88,23 +89,31 @@ class Placement:
     household: Household | None = None
 
 
-def placement(author: User, village_id: int, household_id: int | None = None) -> Placement | None:
-    """One query: the village with the author's active team covering it (a team they lead
-    first, then by name), and the household ``household_id`` when it lives there; None when
-    no team of theirs covers the village."""
+@cache
+def _placement_statement(with_household: bool):
+    """Built once per process: the hot path of every submission pays only for its execution."""
     leads = Membership.role == MemberRole.LEADER
     stmt = (
         select(Area, Team, leads)
         .join(team_villages, team_villages.c.village_id == Area.id)
         .join(Team, Team.id == team_villages.c.team_id)
-        .join(Membership, and_(Membership.team_id == Team.id, Membership.user_id == author.id))
-        .where(Area.id == village_id, Area.kind == AreaKind.VILLAGE, Team.is_active)
+        .join(Membership, and_(Membership.team_id == Team.id, Membership.user_id == bindparam("author_id")))
+        .where(Area.id == bindparam("village_id"), Area.kind == AreaKind.VILLAGE, Team.is_active)
         .order_by(leads.desc(), Team.name).limit(1)
     )
-    if household_id is not None:
+    if with_household:
         stmt = stmt.add_columns(Household).outerjoin(
-            Household, and_(Household.id == household_id, Household.village_id == Area.id))
-    row = db.session.execute(stmt).first()
+            Household, and_(Household.id == bindparam("household_id"), Household.village_id == Area.id))
+    return stmt
+
+
+def placement(author: User, village_id: int, household_id: int | None = None) -> Placement | None:
+    """One query: the village with the author's active team covering it (a team they lead
+    first, then by name), and the household ``household_id`` when it lives there; None when
+    no team of theirs covers the village."""
+    row = db.session.execute(_placement_statement(household_id is not None), {
+        "author_id": author.id, "village_id": village_id, "household_id": household_id,
+    }).first()
     return Placement(*row) if row else None
 
 
@@ -124,9 +133,7 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
     household = place.household
     if data.household_id is not None and (household is None or household.anonymised_at):
         raise LogError(_l("Choose a household of this village."), "household_id")
-    services = list(db.session.scalars(
-        select(Service).where(Service.id.in_(data.service_ids), Service.is_active)
-    )) if data.service_ids else []
+    services = list(db.session.scalars(_SERVICES, {"ids": data.service_ids})) if data.service_ids else []
     if not services or len(services) != len(set(data.service_ids)):
         raise LogError(_l("Choose at least one kind of help."), "service_ids")
     data.services = services
@@ -151,10 +158,15 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
     return place, household
 
 
+_SERVICES = select(Service).where(Service.id.in_(bindparam("ids", expanding=True)), Service.is_active)
+_EXISTING = select(HelpLog).where(HelpLog.author_id == bindparam("author_id"),
+                                  HelpLog.client_uuid == bindparam("client_uuid"))
+_INSERT_LOG = insert(HelpLog.__table__).returning(HelpLog.__table__.c.id)
+_INSERT_SERVICES = insert(help_log_services)
+
+
 def existing_log(author: User, client_uuid: str) -> HelpLog | None:
-    return db.session.scalar(
-        select(HelpLog).where(HelpLog.author_id == author.id, HelpLog.client_uuid == client_uuid)
-    )
+    return db.session.scalar(_EXISTING, {"author_id": author.id, "client_uuid": client_uuid})
 
 
 def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | None = None,
@@ -224,10 +236,9 @@ def _insert(log: HelpLog, services: list[Service]) -> None:
     """The log and its services in two INSERTs, past the unit of work: a submission is the
     app's most frequent write, and the ORM's flush of three new rows cost more than the rest
     of the service together. Sets ``log.id``."""
-    table = HelpLog.__table__
-    values = {column.key: getattr(log, column.key) for column in table.columns if column.key != "id"}
-    log.id = db.session.execute(insert(table).values(values).returning(table.c.id)).scalar_one()
-    db.session.execute(insert(help_log_services).values([{"log_id": log.id, "service_id": s.id} for s in services]))
+    values = {column.key: getattr(log, column.key) for column in HelpLog.__table__.columns if column.key != "id"}
+    log.id = db.session.execute(_INSERT_LOG, values).scalar_one()
+    db.session.execute(_INSERT_SERVICES, [{"log_id": log.id, "service_id": s.id} for s in services])
 
 
 def _attach(log: HelpLog, **related) -> None:
