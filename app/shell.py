@@ -1,10 +1,11 @@
 """The application shell: what every page carries around the content, the navigation and
 the words and helpers templates use. It sits above every domain, so it may import them all."""
 
-from flask import request, url_for
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.access import allowed
 from app.accounts.models import Role
@@ -40,7 +41,7 @@ def nav_items() -> list[tuple[str, str, str]]:
         items.append(("tasks.index", url_for("tasks.index"), _("Tasks")))
     if current_user.role in (Role.LEADER, Role.STAFF, Role.ADMIN):
         items.append(("coverage.index", url_for("coverage.index"), _("Coverage")))
-    area = top_area(current_user)
+    area = _top_area()
     if area is not None:
         items.append(("areas.show", url_for("areas.show", area_id=area.id), _("My villages") if field else _("Areas")))
     if current_user.role in (Role.STAFF, Role.ADMIN):
@@ -71,11 +72,34 @@ def offline_pages() -> list[str]:
     if not current_user.is_authenticated or current_user.role not in FIELD_ROLES:
         return []
     pages = [url_for("home.index"), url_for("helplogs.new"), url_for("core.offline")]
-    area = top_area(current_user)
+    area = _top_area()
     if area is not None:
         pages.append(url_for("areas.show", area_id=area.id))
     pages += [url_for("areas.show", area_id=v.id) for v in my_villages(current_user)]
     return list(dict.fromkeys(pages))
+
+
+def _top_area():
+    """The user's widest area, looked up once per request: the navigation and the offline
+    pages both name it."""
+    if "top_area" not in g:
+        g.top_area = top_area(current_user)
+    return g.top_area
+
+
+_offline_words: dict[str, Markup] = {}
+
+
+def offline_words() -> Markup:
+    """The words offline.js shows without a network: the same for every page in a language,
+    so rendered once per language and process (again on each page while templates reload)."""
+    language = str(get_locale())
+    words = _offline_words.get(language)
+    if words is None:
+        words = Markup(current_app.jinja_env.get_template("_offline_words.html").render())
+        if not current_app.jinja_env.auto_reload:
+            _offline_words[language] = words
+    return words
 
 
 NAV_BADGES = {"reviews.index": "pending", "home.index": "returned"}
@@ -94,6 +118,6 @@ def register(app) -> None:
         nav_items=nav_items, nav_badge=nav_badge, nav_current=nav_current,
         allowed=lambda endpoint: allowed(current_user, endpoint),
         history_label=history_label, change_note=change_note, action_label=action_label,
-        members_in_order=members_in_order, offline_pages=offline_pages,
+        members_in_order=members_in_order, offline_pages=offline_pages, offline_words=offline_words,
         **{enum.__name__: enum for enum in ENUMS},
     )

@@ -25,8 +25,22 @@ local function uuid4()
   return s:sub(1, 8) .. "-" .. s:sub(9, 12) .. "-" .. s:sub(13, 16) .. "-" .. s:sub(17, 20) .. "-" .. s:sub(21, 32)
 end
 
+local threads = {}
+
 function setup(thread)
   thread:set("seed", math.random(1, 1000000))
+  table.insert(threads, thread)
+end
+
+-- The logs the server acknowledged (their id, from HX-Push-Url /logs/<id>), written by done()
+-- to BENCH_ACKED when it is set, for the caller to check that each one is stored.
+acked = ""
+
+function response(status, headers, body)
+  local url = headers["HX-Push-Url"]
+  if status == 200 and url then
+    acked = acked .. url:match("(%d+)$") .. "\n"
+  end
 end
 
 function init(args)
@@ -50,6 +64,12 @@ request = function()
 end
 
 done = function(summary, latency, requests)
+  local path = os.getenv("BENCH_ACKED")
+  if path then
+    local out = io.open(path, "w")
+    for _, thread in ipairs(threads) do out:write(thread:get("acked")) end
+    out:close()
+  end
   local e = summary.errors
   io.write(string.format(
     "BENCH_RAW requests=%d duration_us=%d p50_us=%d p99_us=%d errors=%d status=%d connect=%d read=%d write=%d timeout=%d\n",

@@ -24,14 +24,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, ROOT, report  # noqa: E402
+from common import OUT, ROOT, machine_note, report  # noqa: E402
 from common import prepare as prepare_database
 
 from config import database_url  # noqa: E402
 
-WORKER = os.environ.get("BENCH_WORKER", "gthread")
-GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--worker-class", WORKER,
-            *(["--threads", "4"] if WORKER == "gthread" else []), "--log-level", "warning"]
+# gunicorn.conf.py's workers, or others to compare: BENCH_WORKER (class), BENCH_WORKERS, BENCH_THREADS
+# (a sync worker needs BENCH_THREADS=1: with more threads gunicorn runs gthread instead).
+OVERRIDES = {"--worker-class": "BENCH_WORKER", "--workers": "BENCH_WORKERS", "--threads": "BENCH_THREADS"}
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+            *(part for flag, name in OVERRIDES.items() if os.environ.get(name) for part in (flag, os.environ[name])),
+            "--log-level", "warning"]
 
 
 def free_port() -> int:
@@ -64,19 +67,39 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def wrk(port: int, forms: Path, seconds: int, connections: int) -> dict[str, float]:
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers: what the
+    server spends, whatever else the machine runs."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if master in (pid, parent):
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(port: int, forms: Path, seconds: int, connections: int, master: int | None = None,
+        acked: Path | None = None) -> dict[str, float]:
+    cpu = server_cpu_seconds(master) if master else 0.0
     result = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
          "-s", str(ROOT / "bench" / "submit.lua"), f"http://127.0.0.1:{port}"],
-        env={**os.environ, "BENCH_FORMS": str(forms)}, capture_output=True, text=True, check=True,
+        env={**os.environ, "BENCH_FORMS": str(forms), **({"BENCH_ACKED": str(acked)} if acked else {})},
+        capture_output=True, text=True, check=True,
     )
     raw = re.search(r"BENCH_RAW (.*)", result.stdout).group(1)
     figures = {k: int(v) for k, v in (pair.split("=") for pair in raw.split())}
     good = figures["requests"] - figures["errors"]
     if figures["errors"]:
         print("wrk errors:", {k: figures[k] for k in ("status", "connect", "read", "write", "timeout")})
+    cpu = server_cpu_seconds(master) - cpu if master else 0.0
     return {"rps": good / (figures["duration_us"] / 1e6), "p50_ms": figures["p50_us"] / 1000,
-            "p99_ms": figures["p99_us"] / 1000, "ok": good, "errors": figures["errors"]}
+            "p99_ms": figures["p99_us"] / 1000, "ok": good, "errors": figures["errors"],
+            "cpu_ms": cpu * 1000 / max(figures["requests"], 1)}
 
 
 def sign_in_volunteers(app, users: int, forms: Path) -> None:
@@ -114,12 +137,28 @@ def sign_in_volunteers(app, users: int, forms: Path) -> None:
                     session["_user_id"] = session_id
                 page = client.get("/logs/new").get_data(as_text=True)
             csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-            cookie = client.get_cookie("session").value
-            lines.append("\t".join([f"session={cookie}", csrf, str(village), ",".join(households),
+            name = app.config["SESSION_COOKIE_NAME"]  # __Host-session in production
+            cookie = client.get_cookie(name).value
+            lines.append("\t".join([f"{name}={cookie}", csrf, str(village), ",".join(households),
                                     ",".join(services), local_today().isoformat()]))
             if len(lines) == users:
                 break
     forms.write_text("\n".join(lines) + "\n")
+
+
+def missing_logs(app, acked: Path) -> tuple[int, int]:
+    """(acknowledged, of those not stored): each id the server answered with must be a stored log."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.helplogs.models import HelpLog
+
+    ids = sorted({int(line) for line in acked.read_text().split()})
+    stored = set()
+    with app.app_context():
+        for start in range(0, len(ids), 5000):
+            stored.update(db.session.scalars(select(HelpLog.id).where(HelpLog.id.in_(ids[start:start + 5000]))))
+    return len(ids), len(set(ids) - stored)
 
 
 def count_logs(app) -> int:
@@ -130,6 +169,17 @@ def count_logs(app) -> int:
 
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(HelpLog))
+
+
+def settled_count(app) -> int:
+    """The logs stored once no request is still being answered: the count, when it held for a second."""
+    count = count_logs(app)
+    while True:
+        time.sleep(1)
+        again = count_logs(app)
+        if again == count:
+            return count
+        count = again
 
 
 def main() -> int:
@@ -161,33 +211,40 @@ def main() -> int:
     server, port = serve('app:create_app("production")', env)
     try:
         wrk(port, forms, 3, args.connections)  # warm up
-        time.sleep(2)  # let the warm-up's last requests finish before counting
-        warm = count_logs(app)
-        submit = wrk(port, forms, args.seconds, args.connections)
-        time.sleep(2)
+        warm = settled_count(app)  # the warm-up's last requests finished (seconds, on a busy machine)
+        acked = forms.with_suffix(".acked")
+        submit = wrk(port, forms, args.seconds, args.connections, server.pid, acked)
+        stored = settled_count(app) - warm
     finally:
         stop(server)
-    stored = count_logs(app) - warm
     floor_server, floor_port = serve("bench.floor_app:app", env)
     try:
         wrk(floor_port, forms, 3, args.connections)
-        floor = wrk(floor_port, forms, args.seconds, args.connections)
+        floor = wrk(floor_port, forms, args.seconds, args.connections, floor_server.pid)
     finally:
         stop(floor_server)
 
+    print(machine_note())
     print(f"database {url.split('://')[0]}, {households:,} households, {before:,} logs before; "
-          f"gunicorn 2 {WORKER} workers; wrk 2 threads, {args.connections} connections, {args.seconds} s")
+          f"gunicorn {' '.join(GUNICORN[3:-2]) or 'as gunicorn.conf.py'}; "
+          f"wrk 2 threads, {args.connections} connections, {args.seconds} s")
     name = "postgresql" if url.startswith("postgres") else "sqlite"
     report(f"submit_rps_{name}", submit["rps"], "rps")
     report(f"submit_p50_{name}", submit["p50_ms"], "ms")
     report(f"submit_p99_{name}", submit["p99_ms"], "ms")
     report(f"submit_errors_{name}", submit["errors"], "errors")
+    report(f"submit_server_cpu_{name}", submit["cpu_ms"], "ms")
     report(f"floor_rps_{name}", floor["rps"], "rps")
     report(f"floor_p99_{name}", floor["p99_ms"], "ms")
+    report(f"floor_server_cpu_{name}", floor["cpu_ms"], "ms")
     report(f"submit_share_of_floor_{name}", submit["rps"] / floor["rps"], "ratio")
-    print(f"accepted {submit['ok']} submissions, stored {stored} new logs")
-    # Requests still in flight when wrk stops are stored but not counted as completed.
-    return 0 if submit["ok"] <= stored <= submit["ok"] + args.connections and submit["errors"] == 0 else 1
+    acknowledged, missing = missing_logs(app, acked)
+    report(f"submit_acknowledged_not_stored_{name}", missing, "logs")
+    print(f"accepted {submit['ok']} submissions ({acknowledged} acknowledged log ids, each looked up: "
+          f"{missing} missing), stored {stored} new logs")
+    # Requests still in flight when wrk stops (one per connection per wrk thread) are stored but
+    # not counted as completed; a client_uuid is stored at most once (a unique constraint).
+    return 0 if missing == 0 and acknowledged == submit["ok"] and submit["errors"] == 0 else 1
 
 
 if __name__ == "__main__":

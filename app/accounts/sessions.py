@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from app.accounts.models import User, UserSession
 from app.core.db import utcnow
@@ -43,6 +43,14 @@ def open_session(user: User, *, now: datetime | None = None) -> str:
     return user.get_id()
 
 
+# Built once: every signed-in request runs it.
+_SESSION_USER = (
+    select(User, UserSession.id, UserSession.last_seen_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), User.is_active, UserSession.key_hash == bindparam("key_hash"))
+)
+
+
 def load_session_user(session_id: str, *, now: datetime | None = None) -> User | None:
     """The active user whose live session the cookie names, or None. One statement, the one
     that loads the user anyway; plus, at most once per SESSION_TOUCH_INTERVAL, an UPDATE of
@@ -51,11 +59,7 @@ def load_session_user(session_id: str, *, now: datetime | None = None) -> User |
     ident = parse_id(ident)
     if ident is None or not key:
         return None
-    row = db.session.execute(
-        select(User, UserSession.id, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == ident, User.is_active, UserSession.key_hash == _hash(key))
-    ).first()
+    row = db.session.execute(_SESSION_USER, {"user_id": ident, "key_hash": _hash(key)}).first()
     if row is None:
         return None
     user, row_id, last_seen = row

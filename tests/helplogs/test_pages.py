@@ -13,7 +13,7 @@ from app.core.db import local_today
 from app.helplogs.models import HelpLog, LogStatus
 from app.helplogs.services import submit_log
 from app.households.models import Household
-from tests.conftest import count_queries, new_session_id, sign_in
+from tests.conftest import count_queries, events, new_session_id, sign_in
 from tests.helplogs.conftest import base_input, form_of, log_count, post_data
 
 
@@ -230,10 +230,33 @@ def test_team_page_shows_the_last_30_days_and_latest_logs_in_scope(client, world
 
 
 def test_a_submission_runs_a_fixed_small_number_of_statements(client, world, services, db):
+    """The write path's statements, counted, so a gain cannot silently regress
+    (bench/request_cost.py measures its time)."""
     sign_in(client, world["volunteer"])
     _, key = form_of(client)
     with count_queries() as statements:
         response = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    # the user, the client_uuid lookup, village+team, household, services, three inserts
-    assert statements() <= 8
+    assert response.status_code == 200 and response.headers["X-Log-Result"] == "saved"
+    # the user and session, the client_uuid lookup, village+team+household, services; the log,
+    # its services and its audit event inserted
+    assert statements() == 7
+    log = db.session.scalar(select(HelpLog).where(HelpLog.client_uuid == key))
+    assert [event.action for event in events(db, "helplog.submitted") if event.object_id == log.id] == [
+        "helplog.submitted"]
+    with count_queries() as replay:
+        again = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
+    assert again.headers["X-Log-Result"] == "already"
+    assert replay() == 5  # the user, the lookup, then the saved log's household, village and services
+
+
+def test_a_leaders_submission_adds_only_the_summaries_and_its_approval(client, world, services, db):
+    sign_in(client, world["leader"])
+    _, key = form_of(client)
+    with count_queries() as statements:
+        response = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.headers["X-Log-Result"] == "saved"
+    log = db.session.scalar(select(HelpLog).where(HelpLog.client_uuid == key))
+    assert log.status == LogStatus.APPROVED and log.reviewed_by_id == world["leader"].id
+    assert [e.changes for e in events(db, "helplog.approved") if e.object_id == log.id] == [{"auto": True}]
+    # the same seven (one INSERT for both events), and the coverage summaries before and after
+    assert statements() == 16

@@ -87,8 +87,12 @@ def test_every_action_the_app_records_reads_in_words():
                     recorded.add(action.value)
                 elif isinstance(action, ast.JoinedStr):  # f"export.{what}"
                     recorded.add(re.sub(r"\{.*", "", ast.unparse(action)[2:-1]) + "*")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record_now":
+                # record_now(actor, obj, (action, changes), ...): every (action, ...) pair in its events
+                recorded.update(pair.elts[0].value for event in node.args[2:] for pair in ast.walk(event)
+                                if isinstance(pair, ast.Tuple) and pair.elts and isinstance(pair.elts[0], ast.Constant))
     missing = {action for action in recorded if not action.endswith("*") and action not in ACTION_LABELS}
-    assert "helplog.submitted" in recorded and "export.*" in recorded
+    assert {"helplog.submitted", "helplog.approved"} <= recorded and "export.*" in recorded
     assert missing == set()
     assert {"export.table", "export.matrix", "export.logs"} <= set(ACTION_LABELS)
 
