@@ -193,7 +193,8 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite'}"
     env = {**os.environ, "GOCUA_CONFIG": "production", "SECRET_KEY": "bench-only-secret", "DATABASE_URL": url,
-           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "GOCUA_INSTANCE": str(OUT)}
+           "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "GOCUA_INSTANCE": str(OUT),
+           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}  # production requires one
     os.environ.update(env)
 
     from sqlalchemy import func, select
@@ -201,7 +202,8 @@ def main() -> int:
     from app.extensions import db
     from app.households.models import Household
 
-    app = prepare_database(database_url(url), args.scale, "production", SECRET_KEY=env["SECRET_KEY"])
+    app = prepare_database(database_url(url), args.scale, "production", SECRET_KEY=env["SECRET_KEY"],
+                           RATELIMIT_STORAGE_URI=env["REDIS_URL"])
     with app.app_context():
         households = db.session.scalar(select(func.count()).select_from(Household))
 
