@@ -22,6 +22,11 @@
     var parts = input.value.split("-");
     if (echo) { echo.textContent = parts.length === 3 ? parts[2] + "/" + parts[1] + "/" + parts[0] : ""; }
   });
+  // On a phone the navigation scrolls sideways: show where the current page sits in it.
+  var current = document.querySelector(".mainnav [aria-current]");
+  if (current && current.parentNode.scrollWidth > current.parentNode.clientWidth) {
+    current.parentNode.scrollLeft = current.offsetLeft - 16;
+  }
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.successful) { show("net-error", false); show("http-error", false); }
   });

@@ -266,6 +266,23 @@ def test_staff_start_on_the_coverage_of_their_area(page: Page, demo):
     assert_no_horizontal_scroll(page)
 
 
+def test_a_long_navigation_is_one_row_that_scrolls_to_the_page_shown(page: Page):
+    """Staff have six items: on a phone one row scrolls sideways (wrapped they took three rows),
+    and each page opened from it shows its own item, in view."""
+    signed_in(page, "staff")
+    nav = page.locator("nav.mainnav")
+    items = nav.locator("a")
+    labels = items.all_inner_texts()
+    row = items.first.bounding_box()["height"]
+    assert nav.bounding_box()["height"] <= row + 4, "the navigation wrapped"
+    for label in labels:
+        nav.get_by_role("link", name=label, exact=True).click()
+        current = page.locator("nav.mainnav a[aria-current=page]")
+        expect(current).to_have_text(label)
+        expect(current).to_be_in_viewport(ratio=0.9)
+        assert_no_horizontal_scroll(page)
+
+
 def test_admin_home_shows_recent_activity(page: Page):
     signed_in(page, "admin")
     expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Quản trị hệ thống")
