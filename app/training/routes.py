@@ -13,7 +13,9 @@ from app.core.rendering import done, render
 from app.coverage.exports import BOM, csv_text
 from app.helplogs.queries import active_services
 from app.teams.models import Team
-from app.training import qr, queries, services
+from app.training import overview as training_overview
+from app.training import qr, queries, reports, services
+from app.training import readiness as trained
 from app.training.forms import (
     CHOICE_FIELDS,
     AttendeeForm,
@@ -293,7 +295,7 @@ def save_improvement(session_id: int):
 def results(session_id: int):
     """Attendance, scores, gain, each question's figures and flags, topics, feedback."""
     session = get_or_404(current_user, TrainingSession, session_id)
-    return render("training/results.html", session=session, results=queries.session_results(session),
+    return render("training/results.html", session=session, results=reports.session_results(session),
                   improvement_form=ImprovementForm(formdata=None, data={"improvement": session.improvement}))
 
 
@@ -301,7 +303,7 @@ def results(session_id: int):
 def results_csv(session_id: int):
     """One row per trainee: pre-test, post-test, passed. Audited: it names people."""
     session = get_or_404(current_user, TrainingSession, session_id)
-    rows = queries.session_results(session).trainees
+    rows = reports.session_results(session).trainees
 
     def percent(value):
         return "—" if value is None else f"{value:.1f}"
@@ -320,7 +322,7 @@ def results_csv(session_id: int):
 @bp.get("/people/<int:user_id>")
 def trainee(user_id: int):
     """A trainee's tests across the sessions the trainer sees."""
-    user, history = queries.trainee_history(current_user, user_id)
+    user, history = reports.trainee_history(current_user, user_id)
     if user is None:
         abort(404)
     return render("training/trainee.html", person=user, history=history, Stage=Stage)
@@ -329,7 +331,7 @@ def trainee(user_id: int):
 @bp.get("/overview")
 def overview():
     """By commune and month, and the communes and teams with nobody trained yet."""
-    rows, communes, teams = queries.overview(current_user)
+    rows, communes, teams = training_overview.overview(current_user)
     return render("training/overview.html", rows=rows, communes=communes, teams=teams)
 
 
@@ -342,13 +344,13 @@ def team_training(team_id: int):
     """The team's members and the kinds of help each is not trained for yet (the team page
     loads it in place)."""
     team = get_or_404(current_user, Team, team_id)
-    return render("training/team.html", "training/_team.html", team=team, members=queries.untrained_members(team),
+    return render("training/team.html", "training/_team.html", team=team, members=trained.untrained_members(team),
                   service_count=len(active_services()))
 
 
 @bp.get("/readiness")
 def readiness():
     """A soft warning for a task form: the assignee chosen is not trained for some of its help."""
-    member, missing = queries.readiness(current_user, request.args.get("assignee_id", type=db_int),
+    member, missing = trained.readiness(current_user, request.args.get("assignee_id", type=db_int),
                                         request.args.getlist("service_ids", type=db_int))
     return render("training/readiness.html", "training/_readiness.html", member=member, missing=missing)

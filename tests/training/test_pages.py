@@ -109,6 +109,9 @@ def test_a_trainee_joins_by_code_answers_and_submits_once(client, world, bank):
     assert count_rows(Attempt) == 1 and len(events(db, "training.test_submitted")) == 1
     result = html_of(client, f"/t/{session.id}/post/result")
     assert "3 / 3" in result and "Đạt" in result
+    # Each scale says what its ends mean; on pace, 3 is right.
+    assert "1 = quá chậm, 3 = vừa phải, 5 = quá nhanh" in result
+    assert 'aria-describedby="scale-pace"' in result and 'id="scale-pace"' in result
     response = client.post(f"/t/{session.id}/post/answer", data={"question_id": bank["q1"].id,
                                                                 "choice_id": bank["q1"].choices[1].id})
     assert response.status_code == 409
