@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.access import training_filter
 from app.accounts.models import User
 from app.catalog.models import Service
+from app.core.i18n import format_share
 from app.core.text import search_key
 from app.extensions import db
 from app.training.models import (
@@ -28,15 +29,16 @@ from app.training.models import (
 from app.training.results import StageFigures, Submitted, mean_gain, stage_figures, topic_shares
 
 
-def _submitted(session_ids, stage: str) -> dict[int, list[Submitted]]:
-    """session id -> its submitted attempts at ``stage``, with their choices (two statements,
-    through the connection: the ORM's result machinery is most of the cost of 8,000 answers)."""
+def _submitted(session_ids, stage: str, with_choices: bool = True) -> dict[int, list[Submitted]]:
+    """session id -> its submitted attempts at ``stage``, with their choices unless not wanted
+    (two statements, through the connection: the ORM's result machinery is most of the cost of
+    thousands of answers)."""
     read = db.session.connection().execute
     submitted = (Attempt.session_id.in_(session_ids), Attempt.stage == stage, Attempt.submitted_at.is_not(None))
     attempts = read(select(Attempt.id, Attempt.session_id, Attempt.user_id, Attempt.right_count,
                            Attempt.question_count, Attempt.passed).where(*submitted).order_by(Attempt.id)).all()
     choices = defaultdict(dict)
-    if attempts:
+    if attempts and with_choices:
         ids = select(Attempt.id).where(*submitted)
         for attempt_id, question_id, choice_id in read(
                 select(Answer.attempt_id, Answer.question_id, Answer.choice_id).where(Answer.attempt_id.in_(ids))):
@@ -98,7 +100,8 @@ def session_results(session: TrainingSession) -> SessionResults:
     pre, gain, gain_count = None, None, 0
     pre_attempts = []
     if session.pre_quiz_id:
-        pre_attempts = _submitted([session.id], Stage.PRE).get(session.id, [])
+        # The pre-test's figures are its scores: its answers are not read.
+        pre_attempts = _submitted([session.id], Stage.PRE, with_choices=False).get(session.id, [])
         pre = stage_figures(pre_attempts, [])
         gain, gain_count = mean_gain(pre_attempts, post_attempts)
     services = {r.question.id: r.question.service for r in rows}
@@ -120,6 +123,13 @@ def session_results(session: TrainingSession) -> SessionResults:
                           gain_count=gain_count, rows=rows, topics=topics, feedback_count=len(feedback),
                           ratings=ratings, proposals=[f.proposal for f in feedback if f.proposal],
                           trainees=trainees)
+
+
+def percent_texts(results: SessionResults) -> dict[float, str]:
+    """Each score the trainees' table shows, formatted once: some 400 cells hold a few dozen
+    distinct values (k of n questions)."""
+    values = {t[k] for t in results.trainees for k in ("pre", "post") if t[k] is not None}
+    return {value: format_share(value / 100) for value in values}
 
 
 def trainee_history(actor: User, user_id: int) -> tuple[User | None, list[tuple[TrainingSession, Attempt]]]:

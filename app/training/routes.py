@@ -295,7 +295,8 @@ def save_improvement(session_id: int):
 def results(session_id: int):
     """Attendance, scores, gain, each question's figures and flags, topics, feedback."""
     session = get_or_404(current_user, TrainingSession, session_id)
-    return render("training/results.html", session=session, results=reports.session_results(session),
+    found = reports.session_results(session)
+    return render("training/results.html", session=session, results=found, scores=reports.percent_texts(found),
                   improvement_form=ImprovementForm(formdata=None, data={"improvement": session.improvement}))
 
 
