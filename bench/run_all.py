@@ -29,6 +29,7 @@ BENCHMARKS = (
     ("review_queue", ["bench/review_queue.py"]),
     ("task_pages", ["bench/task_pages.py"]),
     ("coverage", ["bench/coverage.py"]),
+    ("training", ["bench/training.py"]),
     ("submit_load", ["bench/submit_load.py"]),
 )
 
