@@ -166,6 +166,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "training.save_improvement": TRAINERS,
     "training.results": TRAINERS,
     "training.results_csv": TRAINERS,
+    "training.trainees": TRAINERS,
     "training.trainee": TRAINERS,
     "training.overview": TRAINERS,
     # Who in a team is trained for what: those who see a team's work (leaders, staff, administrators).

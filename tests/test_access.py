@@ -97,6 +97,7 @@ PAGES = {
     "training.attendee_search": lambda w: f"/training/sessions/{a_session(w).id}/attendees/search?q=vol",
     "training.results": lambda w: f"/training/sessions/{a_session(w).id}/results",
     "training.results_csv": lambda w: f"/training/sessions/{a_session(w).id}/results.csv",
+    "training.trainees": lambda w: "/training/people?q=vol",
     "training.trainee": lambda w: f"/training/people/{a_session(w) and w['volunteer'].id}",
     "training.overview": lambda w: "/training/overview",
     "training.team_training": lambda w: f"/training/teams/{w['team_a'].id}",

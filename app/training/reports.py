@@ -4,9 +4,10 @@ user's scope; the history takes the user."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from statistics import mean
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from app.access import training_filter
@@ -132,12 +133,57 @@ def percent_texts(results: SessionResults) -> dict[float, str]:
     return {value: format_share(value / 100) for value in values}
 
 
-def trainee_history(actor: User, user_id: int) -> tuple[User | None, list[tuple[TrainingSession, Attempt]]]:
-    """A trainee's submitted tests in the sessions ``actor`` sees; (None, []) when there are none."""
+SEARCH_SHOWN = 20
+
+
+@dataclass
+class Found:
+    """A trainee found by name: how many sessions they were tested in, the latest one's date."""
+
+    user: User
+    sessions: int
+    last: datetime
+
+
+def find_trainees(actor: User, q: str | None) -> list[Found]:
+    """People with a test handed in in a session ``actor`` sees, found by name without accents
+    ('nguyen van duc' finds 'Nguyễn Văn Đức'); nothing under two letters. One statement."""
+    key = search_key(q)
+    if len(key) < 2:
+        return []
+    tested = (select(Attempt.user_id, func.count(distinct(Attempt.session_id)).label("sessions"),
+                     func.max(TrainingSession.starts_at).label("last"))
+              .join(TrainingSession, TrainingSession.id == Attempt.session_id)
+              .where(Attempt.submitted_at.is_not(None), training_filter(actor))
+              .group_by(Attempt.user_id).subquery())
+    rows = db.session.execute(
+        select(User, tested.c.sessions, tested.c.last).join(tested, tested.c.user_id == User.id)
+        .where(User.search_key.contains(key, autoescape=True))
+        .order_by(User.search_key, User.id).limit(SEARCH_SHOWN)).all()
+    return [Found(user, sessions, last) for user, sessions, last in rows]
+
+
+@dataclass
+class HistoryRow:
+    """One session of a trainee's: its pre-test (when taken) and post-test (when handed in)."""
+
+    session: TrainingSession
+    pre: Attempt | None = None
+    post: Attempt | None = None
+
+
+def trainee_history(actor: User, user_id: int) -> tuple[User | None, list[HistoryRow]]:
+    """A trainee's submitted tests in the sessions ``actor`` sees, one row per session, oldest
+    first; (None, []) when there are none."""
     rows = db.session.execute(
         select(TrainingSession, Attempt).join(Attempt, Attempt.session_id == TrainingSession.id)
         .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None), training_filter(actor))
-        .order_by(TrainingSession.starts_at, Attempt.stage.desc())).all()
+        .options(selectinload(Attempt.user), selectinload(TrainingSession.commune))
+        .order_by(TrainingSession.starts_at, TrainingSession.id)).all()
     if not rows:
         return None, []
-    return rows[0][1].user, [(s, a) for s, a in rows]
+    history: dict[int, HistoryRow] = {}
+    for session, attempt in rows:
+        row = history.setdefault(session.id, HistoryRow(session))
+        setattr(row, "pre" if attempt.stage == Stage.PRE else "post", attempt)
+    return rows[0][1].user, list(history.values())

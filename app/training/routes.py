@@ -26,7 +26,7 @@ from app.training.forms import (
     SessionForm,
     StateForm,
 )
-from app.training.models import Question, Quiz, QuizState, Stage, TrainingSession
+from app.training.models import Question, Quiz, QuizState, TrainingSession
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
@@ -320,13 +320,21 @@ def results_csv(session_id: int):
     return response
 
 
+@bp.get("/people")
+def trainees():
+    """Find a trainee by name (no accents needed) among those tested in the trainer's area."""
+    q = request.args.get("q", "")[:100]
+    return render("training/trainees.html", "training/_trainees_found.html", q=q,
+                  found=reports.find_trainees(current_user, q))
+
+
 @bp.get("/people/<int:user_id>")
 def trainee(user_id: int):
-    """A trainee's tests across the sessions the trainer sees."""
+    """A trainee's tests across the sessions the trainer sees: per session, pre- and post-test."""
     user, history = reports.trainee_history(current_user, user_id)
     if user is None:
         abort(404)
-    return render("training/trainee.html", person=user, history=history, Stage=Stage)
+    return render("training/trainee.html", person=user, history=history)
 
 
 @bp.get("/overview")
