@@ -12,6 +12,8 @@ from app.core.forms import db_int
 from app.core.rendering import done, render
 from app.coverage.exports import BOM, csv_text
 from app.helplogs.queries import active_services
+from app.tasks import signals as task_signals
+from app.tasks.models import Task
 from app.teams.models import Team
 from app.training import overview as training_overview
 from app.training import qr, queries, reports, services
@@ -363,3 +365,13 @@ def readiness():
     member, missing = trained.readiness(current_user, request.args.get("assignee_id", type=db_int),
                                         request.args.getlist("service_ids", type=db_int))
     return render("training/readiness.html", "training/_readiness.html", member=member, missing=missing)
+
+
+@task_signals.assigned.connect
+def warn_untrained_assignee(sender, task: Task, actor, **extra) -> None:
+    """The readiness warning without JavaScript: a task saved for someone not trained for its
+    help says so on the task page it leads to (the form's live warning needs htmx)."""
+    member, missing = trained.readiness(actor, task.assignee_id, [s.id for s in task.services])
+    if member is not None and missing:
+        flash(_("%(name)s is not trained yet for: %(services)s. The task is theirs all the same.",
+                name=member.full_name, services=", ".join(s.short_name for s in missing)), "warning")
