@@ -64,6 +64,7 @@ def test_every_figure_comes_out(app, db, world, capsys):
     figures = figures_of(capsys.readouterr().out)
     for page in ("results", "overview"):
         assert figures[f"training_{page}_p50_tiny"][1] == figures[f"training_{page}_p95_tiny"][1] == "ms"
+        assert figures[f"training_{page}_cpu_p50_tiny"][1] == "ms"
         assert 0 < figures[f"training_{page}_statements_tiny"][0] <= 20
 
 
