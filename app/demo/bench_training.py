@@ -104,11 +104,13 @@ def seed_bench_training(rng: random.Random, trainees: int = TRAINEES, sessions: 
 
 
 def _sizes(trainees: int, sessions: int, biggest: int) -> list[int]:
-    """The biggest session first, the other trainees spread evenly over the others."""
-    if sessions <= 1:
+    """The biggest session first, the other trainees spread evenly over the others; every
+    session has someone (fewer sessions when there are fewer trainees)."""
+    sessions = max(1, min(sessions, trainees))
+    if sessions == 1:
         return [trainees]
-    rest = trainees - biggest
-    others = sessions - 1
+    biggest = min(biggest, trainees - (sessions - 1))
+    rest, others = trainees - biggest, sessions - 1
     return [biggest] + [rest // others + (1 if n < rest % others else 0) for n in range(others)]
 
 

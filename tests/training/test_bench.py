@@ -27,6 +27,7 @@ def figures_of(out: str) -> dict[str, tuple[float, str]]:
 def test_sizes_put_the_biggest_first_and_add_up():
     assert _sizes(1_000, 40, 200) == [200] + [21] * 20 + [20] * 19
     assert sum(_sizes(37, 4, 12)) == 37 and _sizes(5, 1, 5) == [5]
+    assert _sizes(10, 2, 10) == [9, 1] and _sizes(3, 5, 200) == [1, 1, 1]  # nobody's session is empty
 
 
 def test_the_step_adds_sessions_trainees_and_is_done_once(db, world):
