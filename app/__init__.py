@@ -100,11 +100,12 @@ def register_blueprints(app: Flask) -> None:
     from app.tasks.routes import bp as tasks
     from app.teams.routes import bp as teams
     from app.trail.routes import bp as trail
+    from app.training.bank_routes import bp as bank
     from app.training.routes import bp as training
     from app.training.take_routes import bp as take
 
     for blueprint in (core, auth, home, areas, households, helplogs, reviews, tasks, imports, accounts, profile, teams,
-                      catalog, coverage, targets, exports, trail, ops, training, take, accounts_cli, demo_cli,
+                      catalog, coverage, targets, exports, trail, ops, training, bank, take, accounts_cli, demo_cli,
                       coverage_cli, ops_cli):
         app.register_blueprint(blueprint)
 

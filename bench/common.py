@@ -14,8 +14,9 @@ OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 sys.path.insert(0, str(ROOT))
 
 
-def prepare(url: str, scale: float, config: str = "test", **overrides):
-    """The app on ``url``, migrated, and filled by seed-bench at ``scale`` when it has no households."""
+def prepare(url: str, scale: float, config: str = "test", seed_options: dict | None = None, **overrides):
+    """The app on ``url``, migrated, and filled by seed-bench at ``scale`` (with ``seed_options``)
+    when it has no households."""
     from flask_migrate import upgrade
     from sqlalchemy import select
 
@@ -28,7 +29,7 @@ def prepare(url: str, scale: float, config: str = "test", **overrides):
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         if db.session.scalar(select(Household.id).limit(1)) is None:
-            counts = seed_bench(scale)
+            counts = seed_bench(scale, **(seed_options or {}))
             print(f"# seeded in {counts['seconds']} s: {counts}", flush=True)
     return app
 

@@ -30,6 +30,7 @@ BENCHMARKS = (
     ("review_queue", ["bench/review_queue.py"]),
     ("task_pages", ["bench/task_pages.py"]),
     ("coverage", ["bench/coverage.py"]),
+    ("training", ["bench/training.py"]),
     ("submit_load", ["bench/submit_load.py"]),
     ("mixed_load", ["bench/mixed_load.py"]),
     ("crash_safety", ["bench/crash_safety.py"]),

@@ -11,6 +11,7 @@ from datetime import date
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from app.access import TRAINERS
 from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.domain import RuleError
@@ -34,6 +35,7 @@ from app.coverage.queries import (
     year_target,
 )
 from app.helplogs.queries import active_services
+from app.training import figures as training_figures
 
 TABS = ("table", "matrix")
 LINK_MARK = 987_654_321  # an area id in a link template; no filter's value holds it
@@ -194,7 +196,20 @@ def coverage_page(view: View, filters: Filters, found: Choices, today: date) -> 
     villages = [view.area.id] if view.area.kind == AreaKind.VILLAGE else [v.id for v in found_gaps.never]
     context["task_teams"] = task_teams(view.user, villages if view.area.kind != AreaKind.PROVINCE else [])
     context.update(_trend(shown, filters, today, total))
+    context.update(training(shown, filters.period))
     return context
+
+
+def training(view: View, period: Period) -> dict:
+    """For trainers (staff and administrators, who see their area whole): at a province, each
+    commune's training; at a commune, its own and its teams'. Three statements at most."""
+    if view.user.role not in TRAINERS or view.villages is not None or view.area.kind == AreaKind.VILLAGE:
+        return {"training": None}
+    if view.area.kind == AreaKind.PROVINCE:
+        rows = training_figures.by_commune(view.user, [child.id for child in view.children], period.start, period.end)
+        return {"training": [(child, rows[child.id]) for child in view.children], "training_teams": None}
+    own = training_figures.by_commune(view.user, [view.area.id], period.start, period.end)[view.area.id]
+    return {"training": [(view.area, own)], "training_teams": training_figures.by_team(view.area)}
 
 
 FORM_FIELDS = ("period", "start", "end", "service", "district")

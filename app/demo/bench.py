@@ -1,6 +1,6 @@
 """Synthetic province-scale data for benchmarks: the 69 real communes, ~1,725 villages,
 ~2,000 field volunteers in ~300 teams, ~450,000 households and ~1,000,000 help logs over the
-last twelve months at ``scale=1``.
+last twelve months at ``scale=1``, and ~1,000 trainees in ~40 training sessions.
 
 One generator with a size option: later issues add their own parts (logs, tasks, training
 results) as further steps of ``seed_bench``. Rows go in by bulk statements of ``CHUNK`` rows
@@ -25,6 +25,7 @@ from app.core.text import search_key
 from app.coverage import summaries
 from app.demo.bench_logs import seed_logs
 from app.demo.bench_tasks import seed_tasks
+from app.demo.bench_training import seed_training
 from app.demo.bulk import CHUNK, bulk_write, chunks, scaled
 from app.demo.names import mobile_number, person_name, shop_name
 from app.demo.seed import seed_services
@@ -61,6 +62,7 @@ class BenchWorld:
     field_user_ids: list[int] = field(default_factory=list)
     team_villages: dict[int, list[int]] = field(default_factory=dict)  # team id -> village ids
     counts: dict[str, int] = field(default_factory=dict)
+    training_scale: float | None = None  # the training step's own scale (default: ``scale``)
 
 
 def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
@@ -197,12 +199,14 @@ def seed_households(world: BenchWorld) -> None:
     world.counts["households"] = bulk_write(Household.__table__, _household_columns(), _household_rows(world))
 
 
-STEPS = (seed_villages, seed_people_and_teams, seed_households, seed_logs, seed_tasks)
+STEPS = (seed_villages, seed_people_and_teams, seed_households, seed_logs, seed_tasks, seed_training)
 
 
-def seed_bench(scale: float = 1.0, *, force: bool = False, seed: int = 7) -> dict[str, float]:
+def seed_bench(scale: float = 1.0, *, force: bool = False, seed: int = 7,
+               training_scale: float | None = None) -> dict[str, float]:
     """Generate the bench data; returns row counts and the seconds taken. Refuses (BenchRefused)
-    when households exist, unless ``force``: then it adds another batch beside them. Commits."""
+    when households exist, unless ``force``: then it adds another batch beside them. Commits.
+    ``training_scale`` sizes the training apart (its figures do not depend on the logs)."""
     started = time.perf_counter()
     if not force and db.session.scalar(select(func.count()).select_from(select(Household.id).limit(1).subquery())):
         raise BenchRefused("the database already has households")
@@ -211,7 +215,7 @@ def seed_bench(scale: float = 1.0, *, force: bool = False, seed: int = 7) -> dic
     db.session.flush()
     taken = db.session.scalar(select(func.count()).where(User.username.like("bench%.admin")))
     world = BenchWorld(random.Random(seed), scale, "bench" if not taken else f"bench{taken + 1}",
-                       province, communes)
+                       province, communes, training_scale=training_scale)
     world.counts["communes"] = len(communes)
     for step in STEPS:
         step(world)

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -12,7 +12,7 @@ from app.core.forms import db_int
 from app.core.rendering import done, render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs.queries import active_services
-from app.tasks import services
+from app.tasks import services, signals
 from app.tasks.forms import TaskActionForm, TaskFields, TaskForm, version_of
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queries import (
@@ -121,6 +121,7 @@ def create():
     if refusal:
         return render("tasks/new.html", "tasks/_new_form.html", http_status=refusal.status, **context)
     flash(_("Task set."), "success")
+    _tell_assigned(task)
     return done(url_for("tasks.show", task_id=task.id))
 
 
@@ -194,7 +195,14 @@ def update(task_id: int):
     if refusal:
         return _edit_page(task, form, http_status=refusal.status)
     flash(_("Task saved."), "success")
+    _tell_assigned(task)
     return done(url_for("tasks.show", task_id=task.id))
+
+
+def _tell_assigned(task: Task) -> None:
+    """Let the layers above know (training warns when the assignee is not trained for the help)."""
+    if task.assignee_id is not None:
+        signals.assigned.send(current_app._get_current_object(), task=task, actor=current_user._get_current_object())
 
 
 def _changed(task: Task, message: str | None = None):

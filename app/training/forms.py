@@ -105,5 +105,9 @@ class FeedbackForm(AppForm):
                             validate_choice=False)
     pace = RadioField(_l("Was the pace right?"), choices=RATINGS, coerce=optional_id, validate_choice=False)
     clarity = RadioField(_l("How clear was it?"), choices=RATINGS, coerce=optional_id, validate_choice=False)
+    # What the ends of each 1-5 scale mean, shown under its question (pace: 3 is right).
+    SCALES = {"usefulness": _l("1 = not useful, 5 = very useful"),
+              "pace": _l("1 = far too slow, 3 = about right, 5 = far too fast"),
+              "clarity": _l("1 = not clear, 5 = very clear")}
     proposal = TextAreaField(_l("Your proposal (optional)"),
                              validators=[Optional(), Length(max=PROPOSAL_MAX, message=AT_MOST), PrivacyGuard()])

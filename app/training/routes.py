@@ -1,5 +1,5 @@
-"""The trainer's pages: the question bank, quizzes, sessions (list, code and QR, attendees,
-opening and closing tests), results and the province overview."""
+"""The trainer's pages: sessions (list, code and QR, attendees, opening and closing tests),
+results, trainees, the province overview and readiness (the bank and quizzes: ``bank_routes``)."""
 
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
@@ -12,19 +12,20 @@ from app.core.forms import db_int
 from app.core.rendering import done, render
 from app.coverage.exports import BOM, csv_text
 from app.helplogs.queries import active_services
+from app.tasks import signals as task_signals
+from app.tasks.models import Task
 from app.teams.models import Team
-from app.training import qr, queries, services
+from app.training import overview as training_overview
+from app.training import qr, queries, reports, services
+from app.training import readiness as trained
 from app.training.forms import (
-    CHOICE_FIELDS,
     AttendeeForm,
     ImprovementForm,
     NewAttendeeForm,
-    QuestionForm,
-    QuizForm,
     SessionForm,
     StateForm,
 )
-from app.training.models import Question, Quiz, QuizState, Stage, TrainingSession
+from app.training.models import QuizState, TrainingSession
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
@@ -33,127 +34,6 @@ bp = Blueprint("training", __name__, url_prefix="/training")
 def index():
     """The sessions of the trainer's area, newest first."""
     return render("training/index.html", sessions=queries.session_list(current_user))
-
-
-# The question bank -----------------------------------------------------------------------------
-
-@bp.get("/questions")
-def questions():
-    return render("training/questions.html", questions=queries.question_bank(current_user))
-
-
-def _question_form(form: QuestionForm) -> QuestionForm:
-    form.service_id.choices = [SelectChoice("", _("Choose…")),
-                               *(SelectChoice(s.id, s.name) for s in active_services())]
-    return form
-
-
-def _question_input(form: QuestionForm) -> services.QuestionInput:
-    return services.QuestionInput(form.text.data, form.service_id.data, form.choice_texts(), form.right.data,
-                                  form.explanation.data)
-
-
-@bp.get("/questions/new")
-def new_question():
-    return render("training/question_form.html", "training/_question_form.html",
-                  form=_question_form(QuestionForm(formdata=None)), question=None)
-
-
-@bp.post("/questions/new")
-def create_question():
-    form = _question_form(QuestionForm())
-    if form.validate():
-        with refused(form) as refusal:
-            services.create_question(current_user, _question_input(form))
-        if not refusal:
-            flash(_("Question saved."), "success")
-            return done(url_for("training.questions"))
-    return render("training/question_form.html", "training/_question_form.html", http_status=400,
-                  form=form, question=None)
-
-
-@bp.get("/questions/<int:question_id>/edit")
-def edit_question(question_id: int):
-    question = get_or_404(current_user, Question, question_id)
-    form = _question_form(QuestionForm(formdata=None, obj=question))
-    for name, choice in zip(CHOICE_FIELDS, question.choices, strict=False):
-        form[name].data = choice.text
-    form.right.data = next((c.position for c in question.choices if c.is_right), None)
-    return render("training/question_form.html", "training/_question_form.html", form=form, question=question,
-                  answered=services.has_answers(question))
-
-
-@bp.post("/questions/<int:question_id>/edit")
-def update_question(question_id: int):
-    question = get_or_404(current_user, Question, question_id)
-    form = _question_form(QuestionForm())
-    status = 400
-    if form.validate():
-        with refused(form) as refusal:
-            saved = services.edit_question(current_user, question, _question_input(form))
-        if not refusal:
-            flash(_("A new version of the question was saved; results keep the wording given.")
-                  if saved.id != question_id else _("Question saved."), "success")
-            return done(url_for("training.questions"))
-        status = refusal.status
-    return render("training/question_form.html", "training/_question_form.html", http_status=status,
-                  form=form, question=question, answered=services.has_answers(question))
-
-
-# Quizzes ---------------------------------------------------------------------------------------
-
-@bp.get("/quizzes")
-def quizzes():
-    return render("training/quizzes.html", quizzes=queries.quiz_list(current_user))
-
-
-def _quiz_page(form: QuizForm, quiz: Quiz | None, http_status: int = 200):
-    return render("training/quiz_form.html", "training/_quiz_form.html", http_status=http_status, form=form,
-                  quiz=quiz, bank=queries.question_bank(current_user))
-
-
-def _quiz_input(form: QuizForm) -> services.QuizInput:
-    return services.QuizInput(form.title.data, form.pass_mark.data, list(form.question_ids.data or []))
-
-
-@bp.get("/quizzes/new")
-def new_quiz():
-    return _quiz_page(QuizForm(formdata=None), None)
-
-
-@bp.post("/quizzes/new")
-def create_quiz():
-    form = QuizForm()
-    if not form.validate():
-        return _quiz_page(form, None, 400)
-    with refused(form) as refusal:
-        services.create_quiz(current_user, _quiz_input(form))
-    if refusal:
-        return _quiz_page(form, None, refusal.status)
-    flash(_("Quiz saved."), "success")
-    return done(url_for("training.quizzes"))
-
-
-@bp.get("/quizzes/<int:quiz_id>/edit")
-def edit_quiz(quiz_id: int):
-    quiz = get_or_404(current_user, Quiz, quiz_id)
-    form = QuizForm(formdata=None, obj=quiz)
-    form.question_ids.data = [q.id for q in quiz.questions]
-    return _quiz_page(form, quiz)
-
-
-@bp.post("/quizzes/<int:quiz_id>/edit")
-def update_quiz(quiz_id: int):
-    quiz = get_or_404(current_user, Quiz, quiz_id)
-    form = QuizForm()
-    if not form.validate():
-        return _quiz_page(form, quiz, 400)
-    with refused(form) as refusal:
-        services.update_quiz(current_user, quiz, _quiz_input(form))
-    if refusal:
-        return _quiz_page(form, quiz, refusal.status)
-    flash(_("Quiz saved."), "success")
-    return done(url_for("training.quizzes"))
 
 
 # Sessions --------------------------------------------------------------------------------------
@@ -293,7 +173,8 @@ def save_improvement(session_id: int):
 def results(session_id: int):
     """Attendance, scores, gain, each question's figures and flags, topics, feedback."""
     session = get_or_404(current_user, TrainingSession, session_id)
-    return render("training/results.html", session=session, results=queries.session_results(session),
+    found = reports.session_results(session)
+    return render("training/results.html", session=session, results=found, scores=reports.percent_texts(found),
                   improvement_form=ImprovementForm(formdata=None, data={"improvement": session.improvement}))
 
 
@@ -301,7 +182,7 @@ def results(session_id: int):
 def results_csv(session_id: int):
     """One row per trainee: pre-test, post-test, passed. Audited: it names people."""
     session = get_or_404(current_user, TrainingSession, session_id)
-    rows = queries.session_results(session).trainees
+    rows = reports.session_results(session).trainees
 
     def percent(value):
         return "—" if value is None else f"{value:.1f}"
@@ -317,19 +198,27 @@ def results_csv(session_id: int):
     return response
 
 
+@bp.get("/people")
+def trainees():
+    """Find a trainee by name (no accents needed) among those tested in the trainer's area."""
+    q = request.args.get("q", "")[:100]
+    return render("training/trainees.html", "training/_trainees_found.html", q=q,
+                  found=reports.find_trainees(current_user, q))
+
+
 @bp.get("/people/<int:user_id>")
 def trainee(user_id: int):
-    """A trainee's tests across the sessions the trainer sees."""
-    user, history = queries.trainee_history(current_user, user_id)
+    """A trainee's tests across the sessions the trainer sees: per session, pre- and post-test."""
+    user, history = reports.trainee_history(current_user, user_id)
     if user is None:
         abort(404)
-    return render("training/trainee.html", person=user, history=history, Stage=Stage)
+    return render("training/trainee.html", person=user, history=history)
 
 
 @bp.get("/overview")
 def overview():
     """By commune and month, and the communes and teams with nobody trained yet."""
-    rows, communes, teams = queries.overview(current_user)
+    rows, communes, teams = training_overview.overview(current_user)
     return render("training/overview.html", rows=rows, communes=communes, teams=teams)
 
 
@@ -342,13 +231,23 @@ def team_training(team_id: int):
     """The team's members and the kinds of help each is not trained for yet (the team page
     loads it in place)."""
     team = get_or_404(current_user, Team, team_id)
-    return render("training/team.html", "training/_team.html", team=team, members=queries.untrained_members(team),
+    return render("training/team.html", "training/_team.html", team=team, members=trained.untrained_members(team),
                   service_count=len(active_services()))
 
 
 @bp.get("/readiness")
 def readiness():
     """A soft warning for a task form: the assignee chosen is not trained for some of its help."""
-    member, missing = queries.readiness(current_user, request.args.get("assignee_id", type=db_int),
+    member, missing = trained.readiness(current_user, request.args.get("assignee_id", type=db_int),
                                         request.args.getlist("service_ids", type=db_int))
     return render("training/readiness.html", "training/_readiness.html", member=member, missing=missing)
+
+
+@task_signals.assigned.connect
+def warn_untrained_assignee(sender, task: Task, actor, **extra) -> None:
+    """The readiness warning without JavaScript: a task saved for someone not trained for its
+    help says so on the task page it leads to (the form's live warning needs htmx)."""
+    member, missing = trained.readiness(actor, task.assignee_id, [s.id for s in task.services])
+    if member is not None and missing:
+        flash(_("%(name)s is not trained yet for: %(services)s. The task is theirs all the same.",
+                name=member.full_name, services=", ".join(s.short_name for s in missing)), "warning")

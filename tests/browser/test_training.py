@@ -176,3 +176,84 @@ def test_a_leader_sees_who_is_not_trained_and_a_soft_warning_when_giving_a_task(
     expect(warning).to_contain_text("Bạn vẫn có thể giao nhiệm vụ")
     assert_no_horizontal_scroll(page)
     keep(page, "task-warning-vi")
+    # Saved, the task's page says it again: the warning needs no script to be seen.
+    page.locator("#task-form button.primary").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator(".flash-warning")).to_contain_text("Lê Văn Nam chưa được bồi dưỡng về")
+    keep(page, "task-saved-warning-vi")
+
+
+def test_training_on_the_coverage_page_and_a_trainees_history(page: Page, live_app):
+    """Province staff see each commune's training on the coverage page (a mark where nobody is
+    trained), drill into a commune (its teams), follow the link to the training overview; then
+    find a demo trainee by their name typed without accents and open their history."""
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.core.text import search_key
+    from app.extensions import db
+    from app.training.models import Attempt, Stage
+
+    with live_app.app_context():
+        name = db.session.scalar(select(User.full_name).join(Attempt, Attempt.user_id == User.id)
+                                 .where(Attempt.stage == Stage.PRE, Attempt.submitted_at.is_not(None))
+                                 .order_by(User.id).limit(1))
+    signed_in(page, "staff")
+    page.goto("/coverage?period=year")
+    section = page.locator(".coverage-training")
+    expect(section.locator("h2")).to_have_text("Bồi dưỡng")
+    expect(section.locator("tr.untrained").first).to_contain_text("Chưa ai được bồi dưỡng")
+    trained = section.locator("tbody tr:not(.untrained)")
+    assert trained.count() >= 4  # the demo's sessions in the Kỳ Anh, Thạch Hà, Can Lộc and Nghi Xuân areas
+    section.scroll_into_view_if_needed()
+    assert_no_horizontal_scroll(page)
+    keep(page, "coverage-province-vi")
+    commune = trained.first.locator("th a").inner_text()
+    trained.first.locator("th a").click()
+    expect(page.locator("h1")).to_contain_text(commune)
+    section = page.locator(".coverage-training")
+    expect(section.locator(".training-cards")).to_be_visible()
+    expect(section.locator(".training-teams li").first).to_contain_text("thành viên đã được bồi dưỡng")
+    section.scroll_into_view_if_needed()
+    keep(page, "coverage-commune-vi")
+    page.goto(page.url + ("&" if "?" in page.url else "?") + "lang=en")
+    expect(page.locator(".coverage-training h2")).to_have_text("Training")
+    page.locator(".coverage-training").scroll_into_view_if_needed()
+    keep(page, "coverage-commune-en")
+    page.locator(".coverage-training .training-teams a").first.click()
+    expect(page.locator("h1")).not_to_be_empty()
+    page.go_back()
+    page.locator(".coverage-training a", has_text="Training in the province").click()
+    expect(page.locator("h1")).to_have_text("Training by commune and month")
+    page.goto("/training?lang=vi")
+
+    page.locator(".filters-nav a", has_text="Học viên").click()
+    expect(page.locator("h1")).to_have_text("Học viên")
+    page.fill("#trainee-q", search_key(name))  # typed without accents; htmx searches as it is typed
+    found = page.locator("#trainees-found .list a", has_text=name)
+    expect(found).to_be_visible()
+    assert page.url.endswith("q=" + search_key(name).replace(" ", "%20"))  # pushed: Back and reload keep it
+    assert_no_horizontal_scroll(page)
+    keep(page, "trainees-vi")
+    page.fill("#trainee-q", "khong co ai ten nay")
+    page.locator(".trainee-search button").click()
+    expect(page.locator("#trainees-found")).to_contain_text("Không tìm thấy học viên nào")
+    page.fill("#trainee-q", search_key(name))
+    page.locator(".trainee-search button").click()
+    page.locator("#trainees-found .list a", has_text=name).click()
+    expect(page.locator("h1")).to_have_text(name)
+    history = page.locator(".trainee-history tbody tr")
+    expect(history.first.locator("td").nth(0)).not_to_have_text("—")  # the pre-test taken
+    expect(history.first.locator("td").nth(1)).to_contain_text(re.compile("Đạt|Chưa đạt"))
+    assert_no_horizontal_scroll(page)
+    keep(page, "trainee-history-vi")
+    page.goto(page.url + "?lang=en")
+    expect(page.locator("#history-caption")).to_have_text("Tests across sessions, oldest first")
+    keep(page, "trainee-history-en")
+    page.locator(".crumbs a").click()
+    expect(page.locator("h1")).to_have_text("Trainees")
+    keep(page, "trainees-en")
+    page.goto(f"/training/people?q={search_key(name).replace(' ', '+')}&lang=vi")
+    page.locator("#trainees-found .list a", has_text=name).click()
+    page.locator(".trainee-history tbody tr th a").first.click()
+    expect(page.locator("h1")).to_have_text("Kết quả")

@@ -278,7 +278,9 @@ def test_each_level_runs_a_fixed_number_of_statements(client, w, username, area_
     with count_queries() as large:
         get(client, path)
     assert large() == small(), (small(), large())
-    assert small() <= 30
+    # Staff and administrators' pages include training's figures (two statements at a province,
+    # three at a commune: tests/training/test_coverage.py); a leader's read their teams' villages.
+    assert small() <= {"staff": 20, "admin": 20, "leader": 24}[username]
 
 
 @pytest.mark.parametrize("lang,shares", [

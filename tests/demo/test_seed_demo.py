@@ -72,7 +72,8 @@ def test_the_demo_has_training_to_read(app, db):
     gain, a question to teach again and feedback; the demo volunteer is on next week's list.
     Seeding again adds nothing."""
     from app.training.models import Question, Quiz, TrainingSession
-    from app.training.queries import attendees, session_results
+    from app.training.queries import attendees
+    from app.training.reports import session_results
 
     seed_demo()
     quiz = db.session.scalar(select(Quiz))

@@ -1,6 +1,8 @@
 """The training pages through the app: trainer pages (full and fragment), a trainee's test by
 code, bad input answered 4xx with a message, and the scope of sessions."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -109,6 +111,9 @@ def test_a_trainee_joins_by_code_answers_and_submits_once(client, world, bank):
     assert count_rows(Attempt) == 1 and len(events(db, "training.test_submitted")) == 1
     result = html_of(client, f"/t/{session.id}/post/result")
     assert "3 / 3" in result and "Đạt" in result
+    # Each scale says what its ends mean; on pace, 3 is right.
+    assert "1 = quá chậm, 3 = vừa phải, 5 = quá nhanh" in result
+    assert 'aria-describedby="scale-pace"' in result and 'id="scale-pace"' in result
     response = client.post(f"/t/{session.id}/post/answer", data={"question_id": bank["q1"].id,
                                                                 "choice_id": bank["q1"].choices[1].id})
     assert response.status_code == 409
@@ -323,3 +328,38 @@ def test_a_new_attendee_with_a_phone_already_used_is_refused_with_a_message(clie
     response = client.post(f"/training/sessions/{bank['session'].id}/attendees/new",
                            data={"full_name": "Người Mới", "phone": ""})
     assert response.status_code == 400 and "Nhập số điện thoại" in response.get_data(as_text=True)
+
+
+def test_a_task_saved_for_an_untrained_assignee_says_so_without_javascript(client, world, bank):
+    """The plain POST (no htmx) leads to the task page, which shows the warning as a flash; once
+    the assignee is trained for the task's help, nothing is said."""
+    from tests.tasks.conftest import new_task_form
+
+    vneid = bank["services"]["VNEID"]
+    sign_in(client, world["leader"])
+    response = client.post("/tasks/new", data=new_task_form(world, bank["services"], service_ids=[vneid.id]),
+                           follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "flash-success" in html
+    warning = re.search(r'<p class="flash flash-warning"[^>]*>(.*?)</p>', html, re.S)
+    assert warning and "Volunteer" in warning.group(1) and "VNeID" in warning.group(1)
+    # Unassigned: nothing to say.
+    html = client.post("/tasks/new", data=new_task_form(world, bank["services"], service_ids=[vneid.id],
+                                                        assignee_id=""), follow_redirects=True).get_data(as_text=True)
+    assert "flash-warning" not in html
+    session, quiz = bank["session"], bank["quiz"]
+    open_post(session)
+    sign_in(client, world["volunteer"])
+    client.post("/join", data={"code": session.code})
+    answer_all(client, session, quiz.questions)
+    sign_in(client, world["leader"])
+    html = client.post("/tasks/new", data=new_task_form(world, bank["services"], service_ids=[vneid.id]),
+                       follow_redirects=True).get_data(as_text=True)
+    assert "flash-success" in html and "flash-warning" not in html
+    # Trained for VNeID, not for DVC: a task for both warns about DVC alone.
+    html = client.post("/tasks/new", data=new_task_form(world, bank["services"],
+                                                        service_ids=[vneid.id, bank["services"]["DVC"].id]),
+                       follow_redirects=True).get_data(as_text=True)
+    warning = re.search(r'<p class="flash flash-warning"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "DVC" in warning or "Dịch vụ công" in warning
+    assert "VNeID" not in warning
