@@ -9,6 +9,7 @@ of areas.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from sqlalchemy import case, distinct, func, select, union
 
@@ -48,7 +49,9 @@ def _utc(day: date) -> datetime:
 
 
 def by_commune(actor: User, commune_ids: list[int], start: date, end: date) -> dict[int, AreaTraining]:
-    """commune id -> its training figures, for the communes ``actor`` trains in (two statements)."""
+    """commune id -> its training figures, for the communes ``actor`` trains in (two statements).
+    Both read every commune the actor trains in, at most a province's 69 rows, and keep those
+    asked for: a province's list of communes as parameters would cost more than the rows."""
     found = {commune_id: AreaTraining() for commune_id in commune_ids}
     if not commune_ids:
         return found
@@ -57,18 +60,22 @@ def by_commune(actor: User, commune_ids: list[int], start: date, end: date) -> d
                func.count(Attempt.id).filter(Attempt.passed))
         .outerjoin(Attempt, (Attempt.session_id == TrainingSession.id) & (Attempt.stage == Stage.POST)
                    & Attempt.submitted_at.is_not(None))
-        .where(TrainingSession.commune_id.in_(commune_ids), training_filter(actor),
+        .where(training_filter(actor),
                TrainingSession.starts_at >= _utc(start), TrainingSession.starts_at < _utc(end + timedelta(days=1)))
         .group_by(TrainingSession.commune_id))
     for commune_id, sessions, trainees, passed in in_period:
-        figures = found[commune_id]
-        figures.sessions, figures.trainees, figures.passed = sessions, trainees, passed
-    for commune_id, trained in db.session.execute(_trained_by_commune(commune_ids)):
-        found[commune_id].trained = trained
+        if commune_id in found:
+            figures = found[commune_id]
+            figures.sessions, figures.trainees, figures.passed = sessions, trainees, passed
+    for commune_id, trained in db.session.execute(_trained_by_commune()):
+        if commune_id in found:
+            found[commune_id].trained = trained
     return found
 
 
-def _trained_by_commune(commune_ids: list[int]):
+@cache
+def _trained_by_commune():
+    """Trained people per commune (built once: it takes no parameter)."""
     trained = select(Qualification.user_id)
     commune_of_home = case((Area.kind == AreaKind.COMMUNE, Area.id), else_=Area.parent_id)
     homed = (select(commune_of_home.label("commune_id"), User.id.label("user_id"))
@@ -76,8 +83,7 @@ def _trained_by_commune(commune_ids: list[int]):
     in_team = (select(Team.commune_id.label("commune_id"), Membership.user_id.label("user_id"))
                .join(Membership, Membership.team_id == Team.id).where(Membership.user_id.in_(trained)))
     pairs = union(homed, in_team).subquery()  # UNION: someone both homed and in a team counts once
-    return (select(pairs.c.commune_id, func.count()).where(pairs.c.commune_id.in_(commune_ids))
-            .group_by(pairs.c.commune_id))
+    return select(pairs.c.commune_id, func.count()).group_by(pairs.c.commune_id)
 
 
 def by_team(commune: Area) -> list[TeamTraining]:
