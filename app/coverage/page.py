@@ -32,6 +32,7 @@ from app.coverage.queries import (
     table,
     task_teams,
     trend,
+    without_parallel_workers,
     year_target,
 )
 from app.helplogs.queries import active_services
@@ -178,6 +179,7 @@ def _trend(view: View, filters: Filters, today: date, total) -> dict:
 
 def coverage_page(view: View, filters: Filters, found: Choices, today: date) -> dict:
     """Everything the page shows for ``view`` under ``filters``, in a fixed number of queries."""
+    without_parallel_workers()
     shown = in_district(view, filters.district) if filters.district else view
     rows, total = table(shown, filters.period, filters.key)
     context = {**_header(view, found), "filters": filters, "today": today, "rows": [], "total": total,

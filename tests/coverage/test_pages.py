@@ -280,7 +280,9 @@ def test_each_level_runs_a_fixed_number_of_statements(client, w, username, area_
     assert large() == small(), (small(), large())
     # Staff and administrators' pages include training's figures (two statements at a province,
     # three at a commune: tests/training/test_coverage.py); a leader's read their teams' villages.
-    assert small() <= {"staff": 20, "admin": 20, "leader": 24}[username]
+    # PostgreSQL has one more: the page's reads are told not to start parallel workers.
+    serial = 1 if db.engine.dialect.name == "postgresql" else 0
+    assert small() <= {"staff": 20, "admin": 20, "leader": 24}[username] + serial
 
 
 @pytest.mark.parametrize("lang,shares", [
