@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from app.access import get_or_404
 from app.core.domain import refused
 from app.core.forms import db_int
-from app.core.rendering import done, render
+from app.core.rendering import audited_download, done, render
 from app.coverage.exports import BOM, csv_text
 from app.helplogs.queries import active_services
 from app.tasks import signals as task_signals
@@ -179,6 +179,7 @@ def results(session_id: int):
 
 
 @bp.get("/sessions/<int:session_id>/results.csv")
+@audited_download
 def results_csv(session_id: int):
     """One row per trainee: pre-test, post-test, passed. Audited: it names people."""
     session = get_or_404(current_user, TrainingSession, session_id)

@@ -247,6 +247,9 @@ def test_results_show_figures_and_flags_and_the_csv_is_audited(client, world, ba
     with count_queries() as n:
         assert "0 / 8 / 8" in html_of(client, f"/training/sessions/{session.id}/results")
     assert n() == four
+    head = client.head(f"/training/sessions/{session.id}/results.csv")  # a probe, not an export
+    assert head.status_code == 405 and head.headers["Allow"] == "GET"
+    assert events(db, "training.results_exported") == []
     response = client.get(f"/training/sessions/{session.id}/results.csv")
     body = response.get_data()
     assert body.startswith("\ufeff".encode()) and b"'=H" in body
