@@ -43,16 +43,6 @@ WEEKS = 26
 STALE_DAYS = 30
 
 
-def among(column, ids):
-    """``column IN ids``. On PostgreSQL, one array parameter (``= ANY``): a province's 69
-    communes or 1,700 villages as as many parameters each time would make every statement's
-    text new to psycopg, which then parses it again on every request."""
-    ids = list(ids)
-    if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
-    return column.in_(ids)
-
-
 def _read(stmt, values: dict | None = None):
     """The rows of a SELECT of columns, through the session's connection: the ORM's result
     machinery (made for entities) doubles the cost of a province's thousands of rows."""
@@ -665,7 +655,7 @@ def task_teams(user: User, village_ids: list[int]) -> dict[int, int]:
     if user.role not in (Role.LEADER, Role.ADMIN) or not village_ids:
         return {}
     stmt = (select(team_villages.c.village_id, Team.id).join(Team, Team.id == team_villages.c.team_id)
-            .where(among(team_villages.c.village_id, village_ids), Team.is_active)
+            .where(team_villages.c.village_id.in_(village_ids), Team.is_active)
             .order_by(Team.name.desc(), Team.id.desc()))
     if user.role == Role.ADMIN:
         stmt = stmt.where(team_filter(user))

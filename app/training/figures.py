@@ -50,8 +50,9 @@ def _utc(day: date) -> datetime:
 
 def by_commune(actor: User, commune_ids: list[int], start: date, end: date) -> dict[int, AreaTraining]:
     """commune id -> its training figures, for the communes ``actor`` trains in (two statements).
-    Both read every commune the actor trains in, at most a province's 69 rows, and keep those
-    asked for: a province's list of communes as parameters would cost more than the rows."""
+    Both read whole communes, at most a province's 69 rows (the sessions only where the actor
+    trains), and keep those asked for: a province's list of communes as parameters would cost
+    more than the rows."""
     found = {commune_id: AreaTraining() for commune_id in commune_ids}
     if not commune_ids:
         return found
