@@ -98,10 +98,11 @@ def candidate(session: TrainingSession, user_id: int | None) -> User | None:
     return db.session.scalar(select(User).where(User.id == user_id, _candidates(session)))
 
 
-def previous_improvement(session: TrainingSession) -> TrainingSession | None:
-    """The latest earlier session with the same post-test and an improvement written down."""
+def previous_improvement(user: User, session: TrainingSession) -> TrainingSession | None:
+    """The latest earlier session with the same post-test and an improvement written down,
+    among those ``user`` may see (another area's sessions stay theirs)."""
     return db.session.scalar(
-        select(TrainingSession).where(TrainingSession.post_quiz_id == session.post_quiz_id,
+        select(TrainingSession).where(training_filter(user), TrainingSession.post_quiz_id == session.post_quiz_id,
                                       TrainingSession.id != session.id, TrainingSession.improvement != "",
                                       TrainingSession.starts_at <= session.starts_at)
         .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()).limit(1))

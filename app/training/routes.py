@@ -73,7 +73,7 @@ def _session_page(session: TrainingSession, http_status: int = 200, **extra):
     context = {"session": session, "attendees": queries.attendees(session), "state_form": StateForm(),
                "attendee_form": AttendeeForm(formdata=None), "new_form": NewAttendeeForm(formdata=None),
                "improvement_form": ImprovementForm(formdata=None, data={"improvement": session.improvement}),
-               "previous": queries.previous_improvement(session), "found": [], "q": "",
+               "previous": queries.previous_improvement(current_user, session), "found": [], "q": "",
                "join_url": url_for("take.join", code=session.code, _external=True)}
     context.update(extra)
     return render("training/session.html", "training/_attendees.html", http_status=http_status, **context)

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, update
 
+from app.access import find
 from app.accounts.models import Role, User
 from app.accounts.rules import temporary_password
 from app.accounts.services import create_user
@@ -230,15 +231,13 @@ def create_session(actor: User, data: SessionInput) -> TrainingSession:
         raise TrainingError(_l("At most %(max)d characters.", max=TITLE_MAX), "title")
     if data.starts_at is None:
         raise TrainingError(_l("Enter the date and time."), "starts_at")
-    commune = db.session.get(Area, data.commune_id) if data.commune_id else None
-    if (commune is None or commune.kind != AreaKind.COMMUNE
-            or (actor.home_area is not None and not commune.is_within(actor.home_area))
-            or (actor.home_area is None and actor.role != Role.ADMIN)):
+    commune = find(actor, Area, data.commune_id) if data.commune_id else None
+    if commune is None or commune.kind != AreaKind.COMMUNE:
         raise TrainingError(_l("Choose a commune of your area."), "commune_id")
-    post = db.session.get(Quiz, data.post_quiz_id) if data.post_quiz_id else None
+    post = find(actor, Quiz, data.post_quiz_id) if data.post_quiz_id else None
     if post is None:
         raise TrainingError(_l("Choose the post-test."), "post_quiz_id")
-    pre = db.session.get(Quiz, data.pre_quiz_id) if data.pre_quiz_id else None
+    pre = find(actor, Quiz, data.pre_quiz_id) if data.pre_quiz_id else None
     if data.pre_quiz_id and pre is None:
         raise TrainingError(_l("Choose the pre-test from the list, or none."), "pre_quiz_id")
     starts_at = data.starts_at.replace(tzinfo=LOCAL_TZ) if data.starts_at.tzinfo is None else data.starts_at

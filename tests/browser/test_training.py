@@ -111,6 +111,10 @@ def test_a_trainee_takes_the_post_test_on_a_phone_and_the_trainer_sees_results(p
         trainee.reload()  # a dropped connection: the test resumes at the first unanswered question
         expect(trainee.locator(".question-text")).to_have_text("Câu 2/2")
         expect(trainee.locator("#question-card")).to_contain_text("Đã trả lời 1/2 câu")
+        trainee.get_by_role("link", name="Câu trước").click()  # back to the answered question, and on again
+        expect(trainee.locator(".question-text")).to_have_text("Câu 1/2")
+        trainee.get_by_role("link", name="Câu sau").click()
+        expect(trainee.locator(".question-text")).to_have_text("Câu 2/2")
         trainee.locator(".answers .answer", has_text="Không bao giờ").click()
         expect(trainee.locator("#question-card h2")).to_have_text("Sẵn sàng nộp bài?")
         trainee.get_by_role("button", name="Nộp bài").click()

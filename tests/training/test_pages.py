@@ -314,6 +314,19 @@ def test_the_improvement_shows_on_the_next_session_with_the_same_quiz(client, wo
     assert response.status_code == 400
 
 
+def test_another_communes_improvement_stays_theirs(client, world, bank):
+    """The hint of the last session's improvement is loaded through the reader's scope."""
+    from tests.training.conftest import make_session
+
+    sign_in(client, world["staff"])
+    session = bank["session"]
+    client.post(f"/training/sessions/{session.id}/improvement", data={"improvement": "Ghi chú của xã A"})
+    other = make_session(world["staff_b"], world["commune_b"], bank["quiz"], title="Lớp xã B",
+                         when=bank["when"].replace(tzinfo=None, day=28))
+    sign_in(client, world["staff_b"])
+    assert "Ghi chú của xã A" not in html_of(client, f"/training/sessions/{other.id}")
+
+
 def test_the_qr_link_fills_in_the_code(client, world, bank):
     sign_in(client, world["volunteer"])
     page = html_of(client, f"/join?code={bank['session'].code.lower()}")
