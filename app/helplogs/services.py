@@ -158,7 +158,8 @@ def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Househ
     return place, household
 
 
-_SERVICES = select(Service).where(Service.id.in_(bindparam("ids", expanding=True)), Service.is_active)
+_SERVICES = (select(Service).where(Service.id.in_(bindparam("ids", expanding=True)), Service.is_active)
+             .order_by(Service.sort_order))  # as HelpLog.services orders them
 _EXISTING = select(HelpLog).where(HelpLog.author_id == bindparam("author_id"),
                                   HelpLog.client_uuid == bindparam("client_uuid"))
 _INSERT_LOG = insert(HelpLog.__table__).returning(HelpLog.__table__.c.id)
@@ -194,6 +195,8 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
             if duplicates:
                 raise LikelyDuplicates(duplicates)
         household = add_household(author, village, data.new_household, data.consent)
+        # Its audit event goes in now, before the log's (written past the unit of work below).
+        db.session.flush()
     household_id = household.id if household else None
     # A leader vouches for their own team's work: nothing to wait for.
     auto_approved = place.author_leads

@@ -84,6 +84,9 @@ def test_new_household_inside_the_log_form(client, world, services, db):
     household = db.session.scalar(select(Household).where(Household.display_name == "Đặng Văn Lâm"))
     log = db.session.scalar(select(HelpLog).where(HelpLog.id != world["log_a"].id))
     assert log.household_id == household.id and household.consent_collected_by_id == world["volunteer"].id
+    # The trail reads in the order things happened: the household exists before the log names it.
+    [created], [submitted] = events(db, "household.created"), events(db, "helplog.submitted")
+    assert created.id < submitted.id and created.object_id == household.id and submitted.object_id == log.id
 
 
 def test_new_household_without_consent_keeps_the_form(client, world, services, db):
