@@ -354,18 +354,23 @@ def test_area_links_read_as_url_for_writes_them(app, query):
             assert link(area_id) == url_for("coverage.show", area_id=area_id, **filters.drill())
 
 
+def matrix_row(matrix: str, village) -> str:
+    return re.search(rf'<tr>\s*<th scope="row"><a [^>]*/coverage/{village.id}\?.*?</tr>', matrix, re.S).group(0)
+
+
 def test_matrix_cells_print_reached_share_and_shade_and_dashes_without_data(client, w):
     sign_in(client, w["staff"])
     html = get(client, url(w["commune_a"], f"{FEB}&view=matrix"))
     matrix = re.search(r'<table class="matrix">.*?</table>', html, re.S).group(0)
-    reached = re.search(rf'<tr>\s*<th scope="row"><a [^>]*/coverage/{w["village_a1"].id}\?.*?</tr>', matrix, re.S).group(0)
-    cells = re.findall(r"<td class=\"(shade-[^\"]+)\">(.*?)</td>", reached)
+    cells = re.findall(r"<td class=\"(shade-[^\"]+)\">(.*?)</td>", matrix_row(matrix, w["village_a1"]))
     assert len(cells) == len(re.findall(r'<th scope="col"><span class="service-name">', matrix))
     figures = [re.fullmatch(r'<strong>(\d+)</strong><span class="visually-hidden"> / 10</span> '
                             r'<span class="sub">([\d,]+%)</span>', body).groups() for _, body in cells]
     assert ("1", "10%") in figures and ("0", "0%") in figures
-    assert all(shade == ("shade-1" if share == "10%" else "shade-0") for (shade, _), (_, share) in zip(cells, figures))
-    never = re.search(rf'<tr>\s*<th scope="row"><a [^>]*/coverage/{w["village_a3"].id}\?.*?</tr>', matrix, re.S).group(0)
+    shades = [shade for shade, _ in cells]
+    assert shades == ["shade-1" if share == "10%" else "shade-0" for _, share in figures]
+    never = matrix_row(matrix, w["village_a3"])
     assert re.findall(r"<td class=\"shade-[^\"]+\">(.*?)</td>", never) == ["—"] * len(cells)
     total = re.search(r"<tfoot>.*?</tfoot>", matrix, re.S).group(0)
-    assert len(re.findall(r'<td class="shade-\d"><strong>\d+</strong><span class="visually-hidden"> / \d+</span>', total)) == len(cells)
+    figure = r'<td class="shade-\d"><strong>\d+</strong><span class="visually-hidden"> / \d+</span>'
+    assert len(re.findall(figure, total)) == len(cells)
