@@ -168,6 +168,34 @@ def test_0013_fills_each_areas_all_time_bucket_from_its_months(empty_database):
         db.engine.dispose()
 
 
+def test_0016_fills_each_areas_week_buckets_from_its_days(empty_database):
+    """Each week (Monday to Sunday) holds the sums of its days, per area and key; months and
+    all-time buckets are not read."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0015_training")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO areas (id, kind, name, search_key, path, is_active, created_at) VALUES"
+                " (1, 'commune', 'Xã A', 'xa a', '/1/', true, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO coverage_buckets (area_id, key, grain, start, reached, visits, people) VALUES"
+                " (1, 0, 'd', '2026-11-23', 1, 1, 2), (1, 0, 'd', '2026-11-29', 2, 3, 4),"  # Monday, Sunday
+                " (1, 0, 'd', '2026-11-30', 1, 1, 1), (1, 5, 'd', '2026-11-25', 0, 1, 1),"  # next Monday
+                " (1, 0, 'm', '2026-11-01', 4, 5, 7), (1, 0, 'a', '2000-01-01', 4, 5, 7)"))
+        upgrade(revision="0016_coverage_weeks")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, start, reached, visits, people FROM coverage_buckets"
+                                     " WHERE grain = 'w' ORDER BY key, start")).all()
+        assert [(key, str(start), *counts) for key, start, *counts in rows] == [
+            (0, "2026-11-23", 3, 4, 6), (0, "2026-11-30", 1, 1, 1), (5, "2026-11-23", 0, 1, 1)]
+        downgrade(revision="0015_training")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM coverage_buckets WHERE grain = 'w'")).scalar() == 0
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
 def test_0014_places_the_audit_events_already_written(empty_database):
     """Each event gets the place of the record it names, else its actor's home area."""
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)

@@ -4,8 +4,9 @@ so a dashboard reads a few hundred summary rows instead of scanning the logs.
 Counts are kept per area (each village and its commune) and per *key*: a kind of help
 (``Service.id``), one of the five skills, any help, or all five skills. Each count sits in a day
 bucket and in a month bucket, so that any period, custom dates included, is read exactly as a
-few whole months plus the days at its edges (``coverage.periods``), and in an all-time bucket,
-so that "by the end of a period ending today" reads one row per area and key. A household is counted
+few whole months plus the days at its edges (``coverage.periods``); in a week bucket (Monday to
+Sunday), so that the 26 weeks of the trend read one row per area and week; and in an all-time
+bucket, so that "by the end of a period ending today" reads one row per area and key. A household is counted
 once, in the bucket of the day it was first reached for that key: counts over a period add up
 without counting anyone twice, and "reached by the end of the period" is the sum of every
 bucket up to that day.
@@ -24,7 +25,7 @@ from app.extensions import db
 ANY = 0  # any kind of help
 FIVE = -10  # all five basic digital skills (DESIGN §4)
 SKILLS = (1, 2, 3, 4, 5)
-DAY, MONTH, ALL = "d", "m", "a"
+DAY, WEEK, MONTH, ALL = "d", "w", "m", "a"
 # The start of the all-time bucket of an area and key (ALL: everything up to today, read for
 # any period that ends today or later, since no visit is dated after today).
 ALL_START = date(2000, 1, 1)

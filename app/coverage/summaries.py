@@ -9,7 +9,7 @@ snapshots are a few indexed queries over the rows named, whatever the size of th
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Date, and_, case, cast, delete, func, literal, or_, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +25,7 @@ from app.coverage.models import (
     FIVE,
     MONTH,
     SKILLS,
+    WEEK,
     Bucket,
     LastVisit,
     Registered,
@@ -41,6 +42,11 @@ APPROVED = LogStatus.APPROVED.value
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the week of ``day`` (weeks run Monday to Sunday, as the trend's do)."""
+    return day - timedelta(days=day.weekday())
 
 
 # Snapshots -------------------------------------------------------------------------------
@@ -146,6 +152,7 @@ class Deltas:
     def _grains(self, area_ids, key, day):
         for area_id in area_ids:
             yield area_id, key, DAY, day
+            yield area_id, key, WEEK, week_start(day)
             yield area_id, key, MONTH, month_start(day)
             yield area_id, key, ALL, ALL_START
 
@@ -159,7 +166,7 @@ class Deltas:
                 counts = self.buckets[bucket]
                 counts[1] += sign
                 counts[2] += sign * visit.people
-                if bucket[2] == ALL:
+                if bucket[2] in (WEEK, ALL):
                     continue  # volunteers are counted over days and months only
                 volunteer = (*bucket, visit.author_id)
                 self.volunteers[volunteer] += sign
@@ -366,6 +373,20 @@ def _month(column, dialect: str):
     return func.date(column, "start of month")
 
 
+def _week(column, dialect: str):
+    """The Monday of the week of a date column (SQLite: six days back, then on to a Monday)."""
+    if dialect == "postgresql":
+        return cast(func.date_trunc("week", column), Date)
+    return func.date(column, "-6 days", "weekday 1")
+
+
+def _start(column, grain: str, dialect: str):
+    """Where the bucket of ``grain`` that holds the day ``column`` starts."""
+    if grain == MONTH:
+        return _month(column, dialect)
+    return _week(column, dialect) if grain == WEEK else column
+
+
 def _approved():
     return HelpLog.status == APPROVED
 
@@ -407,9 +428,9 @@ def log_rows():
     ).subquery("logs")
 
 
-def _both_grains(select_for_area_and_grain):
-    """The UNION ALL of a select over (village, commune) × (day, month)."""
-    parts = [select_for_area_and_grain(area, grain) for area in ("village", "commune") for grain in (DAY, MONTH)]
+def _per_area_and_grain(select_for_area_and_grain, grains=(DAY, MONTH)):
+    """The UNION ALL of a select over (village, commune) × ``grains``."""
+    parts = [select_for_area_and_grain(area, grain) for area in ("village", "commune") for grain in grains]
     return union_all(*parts).subquery()
 
 
@@ -419,18 +440,20 @@ def recomputed_buckets(dialect: str):
 
     def reach_part(area, grain):
         area_id = Household.village_id if area == "village" else village.c.parent_id
-        start = reach.c.first_on if grain == DAY else _month(reach.c.first_on, dialect)
+        start = _start(reach.c.first_on, grain, dialect)
         return (select(area_id.label("area_id"), reach.c.key, literal(grain).label("grain"), start.label("start"),
                        literal(1).label("reached"), literal(0).label("visits"), literal(0).label("people"))
                 .join(Household, Household.id == reach.c.hid).join(village, village.c.id == Household.village_id))
 
     def log_part(area, grain):
         area_id = logs.c.village_id if area == "village" else logs.c.commune_id
-        start = logs.c.day if grain == DAY else _month(logs.c.day, dialect)
+        start = _start(logs.c.day, grain, dialect)
         return select(area_id.label("area_id"), logs.c.key, literal(grain).label("grain"), start.label("start"),
                       literal(0).label("reached"), literal(1).label("visits"), logs.c.people.label("people"))
 
-    parts = union_all(_both_grains(reach_part).select(), _both_grains(log_part).select()).subquery()
+    grains = (DAY, WEEK, MONTH)
+    parts = union_all(_per_area_and_grain(reach_part, grains).select(),
+                      _per_area_and_grain(log_part, grains).select()).subquery()
     grained = (select(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start,
                       func.sum(parts.c.reached).label("reached"), func.sum(parts.c.visits).label("visits"),
                       func.sum(parts.c.people).label("people"))
@@ -449,11 +472,11 @@ def recomputed_volunteers(dialect: str):
 
     def part(area, grain):
         area_id = logs.c.village_id if area == "village" else logs.c.commune_id
-        start = logs.c.day if grain == DAY else _month(logs.c.day, dialect)
+        start = _start(logs.c.day, grain, dialect)
         return select(area_id.label("area_id"), logs.c.key, literal(grain).label("grain"), start.label("start"),
                       logs.c.author_id, logs.c.day)
 
-    parts = _both_grains(part)
+    parts = _per_area_and_grain(part)
     return (select(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start, parts.c.author_id, func.count(),
                    func.min(parts.c.day), func.max(parts.c.day))
             .group_by(parts.c.area_id, parts.c.key, parts.c.grain, parts.c.start, parts.c.author_id))

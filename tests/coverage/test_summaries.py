@@ -17,7 +17,7 @@ from app.core.changes import changing
 from app.core.db import local_today
 from app.core.domain import RuleError
 from app.coverage import summaries
-from app.coverage.models import ANY, DAY, FIVE, MONTH, Bucket, LastVisit, Registered, VolunteerBucket, skill_key
+from app.coverage.models import ANY, DAY, FIVE, MONTH, WEEK, Bucket, LastVisit, Registered, VolunteerBucket, skill_key
 from app.helplogs.models import HelpLog, LogStatus
 from app.helplogs.services import LogInput, submit_log
 from app.households.models import ConsentMethod
@@ -29,7 +29,7 @@ TODAY = local_today()
 
 
 def bucket(area, key, day, grain=DAY):
-    start = day if grain == DAY else day.replace(day=1)
+    start = {DAY: day, WEEK: day - timedelta(days=day.weekday())}.get(grain, day.replace(day=1))
     row = summaries.db.session.get(Bucket, (area.id, key, grain, start))
     return (row.reached, row.visits, row.people) if row else (0, 0, 0)
 
@@ -58,10 +58,21 @@ def test_a_leaders_log_counts_at_once_in_the_village_and_the_commune(db, world, 
                         log_input(world, world["household_a"], [services["VNEID"], services["TTKDTM"]], people=3))
     assert log.status == LogStatus.APPROVED
     for area in (world["village_a1"], world["commune_a"]):
-        for grain in (DAY, MONTH):
+        for grain in (DAY, WEEK, MONTH):
             assert bucket(area, ANY, TODAY, grain) == (1, 1, 3)
             assert bucket(area, services["VNEID"].id, TODAY, grain) == (1, 1, 3)
             assert bucket(area, skill_key(1), TODAY, grain) == (1, 0, 0)  # reached for skill 1; visits per service
+    assert summaries.drift() == {}
+
+
+def test_a_week_bucket_starts_on_its_monday_and_holds_the_weeks_days(db, world, services):
+    monday = TODAY - timedelta(days=TODAY.weekday() + 7)
+    for day, people in ((monday, 1), (monday + timedelta(days=6), 2), (monday + timedelta(days=7), 4)):
+        submit_log(world["leader"], str(uuid.uuid4()), log_input(world, services=[services["VNEID"]], day=day,
+                                                                 people=people))
+    assert bucket(world["commune_a"], ANY, monday + timedelta(days=3), WEEK) == (0, 2, 3)
+    assert bucket(world["commune_a"], ANY, monday + timedelta(days=7), WEEK) == (0, 1, 4)
+    assert summaries.db.session.scalar(select(VolunteerBucket.author_id).where(VolunteerBucket.grain == WEEK)) is None
     assert summaries.drift() == {}
 
 
