@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import case, distinct, func, select, union
+from sqlalchemy import case, distinct, func, select, union_all
 
 from app.access import training_filter
 from app.accounts.models import User
@@ -76,15 +76,17 @@ def by_commune(actor: User, commune_ids: list[int], start: date, end: date) -> d
 
 @cache
 def _trained_by_commune():
-    """Trained people per commune (built once: it takes no parameter)."""
-    trained = select(Qualification.user_id)
+    """Trained people per commune (built once: it takes no parameter): who holds a
+    qualification is read once (a CTE), then where they live and which teams they are in; a
+    person both homed in a commune and in one of its teams counts once."""
+    trained = select(Qualification.user_id).distinct().cte("trained")
     commune_of_home = case((Area.kind == AreaKind.COMMUNE, Area.id), else_=Area.parent_id)
-    homed = (select(commune_of_home.label("commune_id"), User.id.label("user_id"))
-             .join(Area, Area.id == User.home_area_id).where(User.id.in_(trained)))
-    in_team = (select(Team.commune_id.label("commune_id"), Membership.user_id.label("user_id"))
-               .join(Membership, Membership.team_id == Team.id).where(Membership.user_id.in_(trained)))
-    pairs = union(homed, in_team).subquery()  # UNION: someone both homed and in a team counts once
-    return select(pairs.c.commune_id, func.count()).group_by(pairs.c.commune_id)
+    homed = (select(commune_of_home.label("commune_id"), User.id.label("user_id")).select_from(trained)
+             .join(User, User.id == trained.c.user_id).join(Area, Area.id == User.home_area_id))
+    in_team = (select(Team.commune_id.label("commune_id"), Membership.user_id.label("user_id")).select_from(trained)
+               .join(Membership, Membership.user_id == trained.c.user_id).join(Team, Team.id == Membership.team_id))
+    pairs = union_all(homed, in_team).subquery()
+    return select(pairs.c.commune_id, func.count(distinct(pairs.c.user_id))).group_by(pairs.c.commune_id)
 
 
 def by_team(commune: Area) -> list[TeamTraining]:
