@@ -111,14 +111,14 @@ def spanned(model, columns, start: date, end: date, *conditions):
     bucket alone. One OR of the spans would stay a filter beside the index
     on PostgreSQL, which then reads every bucket of the areas and keys: hundreds of thousands
     at a province."""
-    parts = [select(*columns).where(*conditions, *_span(model, grain, first, last))
+    parts = [select(*columns).where(*conditions, *span(model, grain, first, last))
              for grain, first, last in read_spans(start, end)]
     if not parts:
         return select(*columns).where(false()).subquery()
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
 
 
-def _span(model, grain: str, first, last) -> tuple:
+def span(model, grain: str, first=None, last=None) -> tuple:
     """The conditions of one span: its grain and days. The all-time bucket is named by its
     grain alone, written into the statement (not a parameter), so that the planner reads it
     from the index of all-time rows (``ix_coverage_buckets_all_time``): a province's matrix
@@ -136,7 +136,7 @@ def shape(found: list[tuple[str, date, date]]) -> tuple[str, ...]:
 def spanned_once(model, columns, grains: tuple[str, ...], name: str, *conditions):
     """``spanned`` for a statement built once per shape and run many times: each span's days
     are parameters (``<name><n>a``, ``<name><n>b``, given by ``span_values``)."""
-    parts = [select(*columns).where(*conditions, *_span(model, grain, bindparam(f"{name}{n}a", type_=Date),
+    parts = [select(*columns).where(*conditions, *span(model, grain, bindparam(f"{name}{n}a", type_=Date),
                                                         bindparam(f"{name}{n}b", type_=Date)))
              for n, grain in enumerate(grains)]
     if not parts:

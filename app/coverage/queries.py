@@ -34,8 +34,18 @@ from app.areas.models import Area, AreaKind
 from app.catalog.models import Service
 from app.core.db import local_today
 from app.core.text import search_key
-from app.coverage.models import ANY, DAY, FIVE, MONTH, WEEK, Bucket, LastVisit, Registered, Target, VolunteerBucket
-from app.coverage.periods import FIRST_DAY, Period, month_end, read_spans, shape, span_values, spanned_once, spans
+from app.coverage.models import ALL, ANY, DAY, FIVE, MONTH, WEEK, Bucket, LastVisit, Registered, Target, VolunteerBucket
+from app.coverage.periods import (
+    FIRST_DAY,
+    Period,
+    month_end,
+    read_spans,
+    shape,
+    span,
+    span_values,
+    spanned_once,
+    spans,
+)
 from app.extensions import db
 from app.helplogs.queries import active_services
 from app.teams.models import Team, team_villages
@@ -684,17 +694,19 @@ class Week:
 
 
 def trend(view: View, today: date, key: int = ANY) -> list[Week]:
-    """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far,
-    read from the week buckets (a province's 26 weeks are some 1,800 rows, its days 12,000)."""
-    members = view.member_ids or [view.area.id]
+    """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far.
+    One statement reads the week buckets (a province's 26 weeks are some 1,800 rows, its days
+    12,000) and the all-time buckets: those reached before the first week are all of them less
+    the weeks' (no visit is dated after today)."""
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
-    spans_read = read_spans(FIRST_DAY, first - timedelta(days=1))
-    dialect = _dialect()
-    before = _read(_before_statement(dialect, shape(spans_read)),
-                   {"areas": members, "key": key, **span_values("s", spans_read)}).scalar() or 0
-    per_week = {week: (int(visits or 0), int(reached or 0)) for week, visits, reached in _read(
-        _weeks_statement(dialect), {"areas": members, "key": key, "first": first, "today": today})}
-    weeks, running = [], int(before)
+    per_week, everyone = {}, 0
+    for week, visits, reached in _read(_trend_statement(_dialect()), {"areas": view.member_ids or [view.area.id],
+                                                                      "key": key, "first": first, "today": today}):
+        if week is None:
+            everyone = int(reached or 0)
+        else:
+            per_week[week] = (int(visits or 0), int(reached or 0))
+    weeks, running = [], everyone - sum(newly for _, newly in per_week.values())
     for n in range(WEEKS):
         start = first + timedelta(weeks=n)
         visits, newly = per_week.get(start, (0, 0))
@@ -704,19 +716,16 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
 
 
 @cache
-def _before_statement(dialect: str, grains: tuple[str, ...]):
-    earlier = spanned_once(Bucket, (Bucket.reached,), grains, "s", _in(Bucket.area_id, "areas", dialect),
-                           Bucket.key == bindparam("key", type_=Integer))
-    return select(func.sum(earlier.c.reached))
-
-
-@cache
-def _weeks_statement(dialect: str):
-    return (select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
-            .where(_in(Bucket.area_id, "areas", dialect), Bucket.key == bindparam("key", type_=Integer),
-                   Bucket.grain == WEEK,
-                   Bucket.start.between(bindparam("first", type_=Date), bindparam("today", type_=Date)))
-            .group_by(Bucket.start))
+def _trend_statement(dialect: str):
+    """(week, visits, newly reached) of each week with any, then (None, 0, reached of all time).
+    The weeks come first: a UNION's columns take their types from its first SELECT."""
+    areas, key = _in(Bucket.area_id, "areas", dialect), Bucket.key == bindparam("key", type_=Integer)
+    everyone = select(null(), literal(0), func.sum(Bucket.reached)).where(areas, key, *span(Bucket, ALL))
+    weeks = (select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
+             .where(areas, key, Bucket.grain == WEEK,
+                    Bucket.start.between(bindparam("first", type_=Date), bindparam("today", type_=Date)))
+             .group_by(Bucket.start))
+    return union_all(weeks, everyone)
 
 
 def year_target(view: View, year: int, key: int = ANY) -> int | None:
