@@ -205,8 +205,8 @@ def breadcrumb(view: View) -> list[Area]:
     """From the user's starting area down to this one."""
     root = root_area(view.user)
     ids = [int(part) for part in view.area.path.strip("/").split("/")]
-    areas = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
-    chain = [areas[i] for i in ids if i in areas]
+    # Mostly in the session already (the area, the user's home): only the others are read.
+    chain = [area for area in (db.session.get(Area, i) for i in ids) if area is not None]
     start = next((n for n, a in enumerate(chain) if root is not None and a.id == root.id), 0)
     return chain[start:]
 
