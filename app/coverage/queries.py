@@ -699,7 +699,7 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
     """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far.
     One statement reads the week buckets (a province's 26 weeks are some 1,800 rows, its days
     12,000) and the all-time buckets: those reached before the first week are all of them less
-    the weeks' (no visit is dated after today)."""
+    the weeks' (no visit is dated after today, which ``today`` must be)."""
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
     per_week, everyone = {}, 0
     values = {"areas": view.member_ids or [view.area.id], "key": key, "first": first, "today": today}
