@@ -132,6 +132,29 @@ def test_bad_input_is_400_and_keeps_what_was_typed(client, world, services, db, 
     assert log_count(db, world) == 0
 
 
+@pytest.mark.parametrize("overrides,message", [
+    ({"people_count": "0"}, "1"),  # the form's own check
+    ({"household_id": "999999"}, "Chọn một hộ của thôn, tổ dân phố này."),  # the service's refusal
+])
+def test_a_refused_submission_shows_the_whole_form_again(csrf_app, world, services, db, overrides, message):
+    """A submission reads only the fields it uses (helplogs.forms.LogSubmission); refused, it
+    answers the whole form: the new household's fields, the CSRF token, what was typed and
+    the message beside its field."""
+    client = csrf_app.test_client()
+    sign_in(client, world["volunteer"])
+    html, key = form_of(client)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    data = post_data(world, services, key, note="Hỏi về bảo hiểm", **overrides)
+    response = client.post("/logs/new", data=data, headers={"HX-Request": "true", "X-CSRFToken": token,
+                                                            "Referer": "http://localhost/logs/new"})
+    assert response.status_code == 400
+    fragment = response.get_data(as_text=True)
+    assert message in fragment and "Hỏi về bảo hiểm" in fragment and key in fragment
+    assert 'name="new-display_name"' in fragment and 'name="new-consent_method"' in fragment
+    assert re.search(r'name="csrf_token" type="hidden" value="[^"]+"', fragment)
+    assert log_count(db, world) == 0
+
+
 def test_village_and_household_outside_scope_are_400(client, world, services, db):
     sign_in(client, world["volunteer"])
     _, key = form_of(client)
