@@ -139,16 +139,16 @@ def create():
     form = LogForm() if request.form.get("mode") == "new" else LogSubmission()
     with refused(abort_on_refusal=True):
         client_uuid = services.parse_client_uuid(form.client_uuid.data)
-    saved = services.existing_log(current_user, client_uuid)
-    if saved is not None:
-        return _saved(saved, created=False)
     if not form.validate():
+        saved = services.existing_log(current_user, client_uuid)  # a replay is answered whatever it holds
+        if saved is not None:
+            return _saved(saved, created=False)
         return _form_again(form, http_status=400)
     confirmed_new = form.mode.data == "new" and form.new.form.confirmed_new.data == "1"
     try:
         with refused(form) as refusal:
-            log, created = services.submit_log(current_user, client_uuid, _input(form), known_new=True,
-                                      ask_about_duplicates=not confirmed_new)
+            log, created = services.submit_log(current_user, client_uuid, _input(form),
+                                               ask_about_duplicates=not confirmed_new)
     except LikelyDuplicates as found:
         response = _form_again(form, duplicates=found.duplicates)
         response.headers[LOG_RESULT_HEADER] = "duplicates"
