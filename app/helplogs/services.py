@@ -81,13 +81,15 @@ def parse_client_uuid(value: str | None) -> str:
 class Placement:
     """Where a log belongs: the village, the author's team that covers it, whether the author
     leads that team (then their log needs no review), the household named, if it lives in
-    that village, and the author's log already saved with the submission's client_uuid."""
+    that village, and the id of the author's log already saved with the submission's
+    client_uuid (an id, not the log: loading an entity costs every submission, and replays
+    are few)."""
 
     village: Area
     team: Team
     author_leads: bool
     household: Household | None = None
-    saved: HelpLog | None = None
+    saved_id: int | None = None
 
 
 _SAVED = aliased(HelpLog, name="saved_log")
@@ -111,15 +113,15 @@ def _placement_statement(with_household: bool):
     else:
         stmt = stmt.add_columns(null())
     # At most one row (the unique author_id, client_uuid): a replay is found in the same statement.
-    return stmt.add_columns(_SAVED).outerjoin(
+    return stmt.add_columns(_SAVED.id).outerjoin(
         _SAVED, and_(_SAVED.author_id == bindparam("author_id"), _SAVED.client_uuid == bindparam("client_uuid")))
 
 
 def placement(author: User, village_id: int, household_id: int | None = None,
               client_uuid: str | None = None) -> Placement | None:
     """One query: the village with the author's active team covering it (a team they lead
-    first, then by name), the household ``household_id`` when it lives there, and the
-    author's log saved with ``client_uuid`` if there is one; None when no team of theirs
+    first, then by name), the household ``household_id`` when it lives there, and the id of
+    the author's log saved with ``client_uuid`` if there is one; None when no team of theirs
     covers the village."""
     row = db.session.execute(_placement_statement(household_id is not None), {
         "author_id": author.id, "village_id": village_id, "household_id": household_id, "client_uuid": client_uuid,
@@ -130,11 +132,11 @@ def placement(author: User, village_id: int, household_id: int | None = None,
 def _check(author: User, data: LogInput, today: date,
            client_uuid: str | None = None) -> tuple[Placement, Household | None]:
     """Every rule of a log, in the order the form shows its fields. A submission's replay
-    (``place.saved``) is returned before the rules after the village."""
+    (``place.saved_id``) is returned before the rules after the village."""
     place = placement(author, data.village_id, data.household_id, client_uuid)
     if place is None:
         raise LogError(_l("Choose one of your teams' villages."), "village_id")
-    if place.saved is not None:
+    if place.saved_id is not None:
         return place, None
     village = place.village
     if data.new_household is None and data.household_id is None:
@@ -205,8 +207,8 @@ def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | 
         if saved is not None:
             return saved, False
         raise
-    if place.saved is not None:
-        return place.saved, False
+    if place.saved_id is not None:
+        return db.session.get(HelpLog, place.saved_id), False
     team, village = place.team, place.village
     if data.new_household is not None:
         if ask_about_duplicates:

@@ -278,8 +278,8 @@ def test_a_submission_runs_a_fixed_small_number_of_statements(client, world, ser
     with count_queries() as statements:
         response = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.headers["X-Log-Result"] == "saved"
-    # the user and session, village+team+household with the log saved under the client_uuid if
-    # any, services; the log, its services and its audit event inserted
+    # the user and session, village+team+household with the id of a log saved under the
+    # client_uuid if any, services; the log, its services and its audit event inserted
     assert statements() == 6
     log = db.session.scalar(select(HelpLog).where(HelpLog.client_uuid == key))
     assert [event.action for event in events(db, "helplog.submitted") if event.object_id == log.id] == [
@@ -287,7 +287,8 @@ def test_a_submission_runs_a_fixed_small_number_of_statements(client, world, ser
     with count_queries() as replay:
         again = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
     assert again.headers["X-Log-Result"] == "already"
-    assert replay() == 5  # the user, the placement finding it, then the saved log's household, village, services
+    # the user, the placement finding its id, the saved log, then its household, village, services
+    assert replay() == 6
 
 
 def test_a_leaders_submission_adds_only_the_summaries_and_its_approval(client, world, services, db):
