@@ -157,6 +157,20 @@ def test_templates_follow_a_forced_language_within_a_request(app):
     assert (before, forced, after) == ("Đã lưu", "Saved", "Đã lưu")
 
 
+def test_an_imported_macro_speaks_each_requests_language(app):
+    """Jinja keeps an imported macro's module (and its context) for the life of the process:
+    its strings must still be read in each request's language."""
+    template = app.jinja_env.from_string(
+        "{% from 'macros/pager.html' import pager %}{{ pager('tasks.index', 1, 2) }}")
+    shown = []
+    for lang in ("vi", "en", "vi"):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            shown.append(template.render())
+    assert ["Trang 1/2" in page for page in shown] == [True, False, True]
+    assert "Page 1 of 2" in shown[1]
+
+
 def test_enum_choices_built_at_import_are_read_in_the_requests_language(app):
     from app.households.forms import ConsentFields
 

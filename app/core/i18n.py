@@ -6,7 +6,7 @@ from functools import cache
 
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import Babel, Domain, get_locale, to_user_timezone
+from flask_babel import Babel, Domain, get_locale, get_translations, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
@@ -33,6 +33,11 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Each language's catalogue by the locale Flask-Babel chose for the request (the app has one
+# catalogue domain, "messages"); filled by RequestDomain, read by ``translations``.
+_CATALOGUES: dict = {}
+
+
 class RequestDomain(Domain):
     """Flask-Babel's catalogue lookup, in two steps once the request's language is known.
     Flask-Babel finds the catalogue anew at every string (the request globals looked up nine
@@ -40,18 +45,14 @@ class RequestDomain(Domain):
     this keeps each language's catalogue by its locale and reads the locale Flask-Babel already
     chose for the request, so ``force_locale`` and ``refresh`` are followed as before."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._by_locale = {}
-
     def get_translations(self):
         try:
-            return self._by_locale[g._flask_babel.babel_locale]
+            return _CATALOGUES[g._flask_babel.babel_locale]
         except (AttributeError, KeyError, RuntimeError):  # first string of a request, or no app context
             pass
         translations = super().get_translations()
         if g:  # an app context: get_locale() has chosen the language
-            self._by_locale[get_locale()] = translations
+            _CATALOGUES[get_locale()] = translations
         return translations
 
 
@@ -64,18 +65,12 @@ class AppBabel(Babel):
 
 
 def translations():
-    """The request's catalogue (outside a request, the default language's)."""
-    return current_app.extensions["babel"].instance.domain_instance.get_translations()
-
-
-def _catalogue(context):
-    """The catalogue of one template's render, looked up once: a proxied request global costs
-    a microsecond a lookup, and a page asks for dozens of strings."""
+    """The request's catalogue: one lookup of the request globals once the language is known
+    (outside a request, the default language's)."""
     try:
-        return context.catalogue_of_render
-    except AttributeError:
-        context.catalogue_of_render = found = translations()
-        return found
+        return _CATALOGUES[g._flask_babel.babel_locale]
+    except (AttributeError, KeyError, RuntimeError):
+        return get_translations()
 
 
 def _formatted(context, text: str, variables: dict) -> str:
@@ -86,25 +81,23 @@ def _formatted(context, text: str, variables: dict) -> str:
 
 
 # Templates' _(), gettext() and the rest, as Jinja's newstyle gettext writes them (the text
-# escaped when autoescaping, ``%`` always applied), with the catalogue of the render.
+# escaped when autoescaping, ``%`` always applied), through ``translations``. The catalogue is
+# not kept on the render's context: an imported macro's context lives as long as the process.
 @pass_context
 def _template_gettext(context, string: str, /, **variables) -> str:
-    text = _catalogue(context).ugettext(string)
-    return _formatted(context, text, variables)
+    return _formatted(context, translations().ugettext(string), variables)
 
 
 @pass_context
 def _template_ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
     variables.setdefault("num", num)
-    text = _catalogue(context).ungettext(singular, plural, num)
-    return _formatted(context, text, variables)
+    return _formatted(context, translations().ungettext(singular, plural, num), variables)
 
 
 @pass_context
 def _template_pgettext(context, message_context: str, string: str, /, **variables) -> str:
     variables.setdefault("context", message_context)
-    text = _catalogue(context).upgettext(message_context, string)
-    return _formatted(context, text, variables)
+    return _formatted(context, translations().upgettext(message_context, string), variables)
 
 
 @pass_context
@@ -112,8 +105,7 @@ def _template_npgettext(context, message_context: str, singular: str, plural: st
                         **variables) -> str:
     variables.setdefault("context", message_context)
     variables.setdefault("num", num)
-    text = _catalogue(context).unpgettext(message_context, singular, plural, num)
-    return _formatted(context, text, variables)
+    return _formatted(context, translations().unpgettext(message_context, singular, plural, num), variables)
 
 
 def read_lang_param() -> None:
