@@ -1,6 +1,5 @@
 """Every Flask extension object; modules import them from here, never from ``app``."""
 
-from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -11,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from app.core.db import Base
+from app.core.i18n import AppBabel
 from app.core.throttle import FailureThrottle
 
 # Objects stay loaded after commit: a request renders what it just saved without reloading it.
@@ -18,7 +18,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = AppBabel()
 htmx = HTMX()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -4,6 +4,7 @@ per request, for a volunteer's log submission and for two pages, with the produc
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/gocua_load .venv/bin/python bench/request_cost.py
     .venv/bin/python bench/request_cost.py --requests 300 --profile submit   # and cProfile's top lines
+    .venv/bin/python bench/request_cost.py --requests 1500 --sample submit   # shares by stack sampling
 
 CPU milliseconds are ``time.process_time()`` over the requests through the Flask test client
 (the test client's own work included, ~0.2 ms), so they hold on a busy machine where wall time
@@ -17,9 +18,11 @@ import cProfile
 import io
 import pstats
 import re
+import signal
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,22 +129,59 @@ def cases(client, csrf, village, households, services):
     return {"submit": submit, "page": page, "search": search}
 
 
-def measure(fn, statements, requests: int, profile: bool):
+class StackSampler:
+    """Every 0.5 ms of the process's CPU time (SIGPROF), the functions on the stack: each one's
+    share of the samples is its share of the CPU, callees included. cProfile's per-call cost
+    inflates code that makes many small calls (a proxied request global, a template); sampling
+    does not."""
+
+    def __init__(self):
+        self.samples, self.counts = 0, Counter()
+
+    def _sample(self, signum, frame):
+        self.samples += 1
+        seen = set()
+        while frame is not None:
+            code = frame.f_code
+            seen.add(f"{code.co_filename.split('site-packages/')[-1]}:{code.co_firstlineno}({code.co_name})")
+            frame = frame.f_back
+        self.counts.update(seen)
+
+    def __enter__(self):
+        signal.signal(signal.SIGPROF, self._sample)
+        signal.setitimer(signal.ITIMER_PROF, 0.0005, 0.0005)
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+
+    def report(self, lines: int) -> str:
+        return "\n".join([f"# {self.samples} samples; share of the CPU, callees included"] + [
+            f"# {100 * count / self.samples:5.1f} %  {name}" for name, count in self.counts.most_common(lines)])
+
+
+def measure(fn, statements, requests: int, profile: bool, sample: bool = False):
     for _ in range(20):
         fn()
     statements.reset()
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: waiting is not work
+    sampler = StackSampler() if sample else None
     cpu, wall = time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
+    if sampler:
+        sampler.__enter__()
     for _ in range(requests):
         fn()
+    if sampler:
+        sampler.__exit__()
     if profiler:
         profiler.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     return {"cpu_ms": cpu * 1000 / requests, "wall_ms": wall * 1000 / requests,
             "statements": statements.count / requests, "db_ms": statements.seconds * 1000 / requests,
-            "profiler": profiler}
+            "profiler": profiler, "sampler": sampler}
 
 
 def main() -> int:
@@ -149,6 +189,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--only", default="submit,page,search")
     parser.add_argument("--profile", default="", help="cases to profile with cProfile (comma-separated)")
+    parser.add_argument("--sample", default="", help="cases to profile by stack sampling (comma-separated)")
     parser.add_argument("--lines", type=int, default=40, help="lines of each profile")
     parser.add_argument("--show", action="store_true", help="print the statements of one more request of each case")
     parser.add_argument("--width", type=int, default=160, help="characters of each statement shown")
@@ -172,10 +213,11 @@ def main() -> int:
     name = "postgresql" if url.startswith("postgres") else "sqlite"
     print(machine_note())
     profiles = set(filter(None, args.profile.split(",")))
+    sampled = set(filter(None, args.sample.split(",")))
     for case, fn in cases(client, csrf, village, households, services).items():
         if case not in args.only.split(","):
             continue
-        figures = measure(fn, statements, args.requests, case in profiles)
+        figures = measure(fn, statements, args.requests, case in profiles, case in sampled)
         report(f"request_{case}_cpu_{name}", figures["cpu_ms"], "ms")
         report(f"request_{case}_statements_{name}", figures["statements"], "statements")
         report(f"request_{case}_db_{name}", figures["db_ms"], "ms")
@@ -186,6 +228,8 @@ def main() -> int:
             for elapsed, statement in statements.shown:
                 print(f"#   {elapsed * 1000:5.2f} ms  {statement[:args.width]}")
             statements.shown = None
+        if figures["sampler"]:
+            print(figures["sampler"].report(args.lines))
         if figures["profiler"]:
             out = io.StringIO()
             stats = pstats.Stats(figures["profiler"], stream=out)

@@ -117,6 +117,60 @@ def test_counts_read_as_babel_writes_them(app, lang):
             assert format_number(value) == format_decimal(value), value
 
 
+TEMPLATE_STRINGS = ("{{ _('Saved') }}|{{ gettext('Log another in %(village)s', village='<b>') }}"
+                    "|{{ ngettext('%(num)s person', '%(num)s people', 3) }}|{{ pgettext('tab', 'Review') }}"
+                    "|{{ ngettext('%(num)s log waiting to be sent', '%(num)s logs waiting to be sent', 1,"
+                    " num='{n}') }}")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_templates_translate_as_flask_babel_does(app, lang):
+    """Templates find the catalogue once per render (app.core.i18n): the same text as
+    Flask-Babel's own functions, arguments escaped, in the request's language."""
+    from flask_babel import get_translations, gettext, ngettext, pgettext
+
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        shown = app.jinja_env.from_string(TEMPLATE_STRINGS).render()
+        expected = "|".join((
+            gettext("Saved"), gettext("Log another in %(village)s", village="&lt;b&gt;"),
+            ngettext("%(num)s person", "%(num)s people", 3), pgettext("tab", "Review"),
+            get_translations().ungettext("%(num)s log waiting to be sent", "%(num)s logs waiting to be sent", 1)
+            % {"num": "{n}"},
+        ))
+    assert shown == expected
+    assert ("Đã lưu" in shown) == (lang == "vi")
+
+
+def test_templates_follow_a_forced_language_within_a_request(app):
+    """A page rendered under force_locale (a message in the recipient's language) reads that
+    language's catalogue, and the request's own afterwards."""
+    from flask_babel import force_locale
+
+    with app.test_request_context("/?lang=vi"):
+        app.preprocess_request()
+        template = app.jinja_env.from_string("{{ _('Saved') }}")
+        before = template.render()
+        with force_locale("en"):
+            forced = template.render()
+        after = template.render()
+    assert (before, forced, after) == ("Đã lưu", "Saved", "Đã lưu")
+
+
+def test_an_imported_macro_speaks_each_requests_language(app):
+    """Jinja keeps an imported macro's module (and its context) for the life of the process:
+    its strings must still be read in each request's language."""
+    template = app.jinja_env.from_string(
+        "{% from 'macros/pager.html' import pager %}{{ pager('tasks.index', 1, 2) }}")
+    shown = []
+    for lang in ("vi", "en", "vi"):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            shown.append(template.render())
+    assert ["Trang 1/2" in page for page in shown] == [True, False, True]
+    assert "Page 1 of 2" in shown[1]
+
+
 def test_enum_choices_built_at_import_are_read_in_the_requests_language(app):
     from app.households.forms import ConsentFields
 

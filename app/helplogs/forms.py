@@ -99,3 +99,28 @@ class LogForm(AppForm):
             self.service_ids.errors = [*self.service_ids.errors, str(_l("Choose at least one kind of help."))]
             ok = False
         return ok
+
+
+class LogSubmission(LogForm):
+    """The log form as a submission without a new household is read: the same fields and
+    checks, less the new household's sub-form (ten fields) and the CSRF field (CSRFProtect
+    checks every POST before the view, and nothing is rendered from this form). Building
+    them was a tenth of a submission's CPU; the whole form is built only to show the form
+    again (``whole_form``)."""
+
+    new = None
+
+    class Meta:
+        csrf = False
+
+
+def whole_form(form: LogForm) -> LogForm:
+    """The whole log form, read from the same request, with the messages ``form`` holds: what
+    a submission shows when it is refused."""
+    if not isinstance(form, LogSubmission):
+        return form
+    whole = LogForm()
+    for field in form:
+        whole[field.name].errors = list(field.errors)
+    whole.form_errors = list(form.form_errors)
+    return whole

@@ -15,7 +15,7 @@ from app.core.rendering import render, wants_fragment
 from app.core.text import mask_phone
 from app.core.versioning import Stale
 from app.helplogs import services
-from app.helplogs.forms import LogForm, service_groups
+from app.helplogs.forms import LogForm, LogSubmission, service_groups, whole_form
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.queries import (
     active_services,
@@ -136,19 +136,19 @@ def new():
 @bp.post("/new")
 def create():
     """Save a log. The same client_uuid again answers with the log already saved."""
-    form = LogForm()
+    form = LogForm() if request.form.get("mode") == "new" else LogSubmission()
     with refused(abort_on_refusal=True):
         client_uuid = services.parse_client_uuid(form.client_uuid.data)
-    saved = services.existing_log(current_user, client_uuid)
-    if saved is not None:
-        return _saved(saved, created=False)
     if not form.validate():
+        saved = services.existing_log(current_user, client_uuid)  # a replay is answered whatever it holds
+        if saved is not None:
+            return _saved(saved, created=False)
         return _form_again(form, http_status=400)
     confirmed_new = form.mode.data == "new" and form.new.form.confirmed_new.data == "1"
     try:
         with refused(form) as refusal:
-            log, created = services.submit_log(current_user, client_uuid, _input(form), known_new=True,
-                                      ask_about_duplicates=not confirmed_new)
+            log, created = services.submit_log(current_user, client_uuid, _input(form),
+                                               ask_about_duplicates=not confirmed_new)
     except LikelyDuplicates as found:
         response = _form_again(form, duplicates=found.duplicates)
         response.headers[LOG_RESULT_HEADER] = "duplicates"
@@ -161,6 +161,7 @@ def create():
 def _form_again(form: LogForm, **kwargs):
     """The submitted form once more, with its errors or a question; choices are only loaded now,
     since saving does not need them."""
+    form = whole_form(form)
     villages = my_villages(current_user)
     _prepare(form, villages)
     return _form_page(form, villages, **kwargs)

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, null, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from app.access import task_filter
 from app.accounts.models import User
@@ -80,13 +80,19 @@ def parse_client_uuid(value: str | None) -> str:
 @dataclass
 class Placement:
     """Where a log belongs: the village, the author's team that covers it, whether the author
-    leads that team (then their log needs no review), and the household named, if it lives in
-    that village."""
+    leads that team (then their log needs no review), the household named, if it lives in
+    that village, and the id of the author's log already saved with the submission's
+    client_uuid (an id, not the log: loading an entity costs every submission, and replays
+    are few)."""
 
     village: Area
     team: Team
     author_leads: bool
     household: Household | None = None
+    saved_id: int | None = None
+
+
+_SAVED = aliased(HelpLog, name="saved_log")
 
 
 @cache
@@ -104,24 +110,34 @@ def _placement_statement(with_household: bool):
     if with_household:
         stmt = stmt.add_columns(Household).outerjoin(
             Household, and_(Household.id == bindparam("household_id"), Household.village_id == Area.id))
-    return stmt
+    else:
+        stmt = stmt.add_columns(null())
+    # At most one row (the unique author_id, client_uuid): a replay is found in the same statement.
+    return stmt.add_columns(_SAVED.id).outerjoin(
+        _SAVED, and_(_SAVED.author_id == bindparam("author_id"), _SAVED.client_uuid == bindparam("client_uuid")))
 
 
-def placement(author: User, village_id: int, household_id: int | None = None) -> Placement | None:
+def placement(author: User, village_id: int, household_id: int | None = None,
+              client_uuid: str | None = None) -> Placement | None:
     """One query: the village with the author's active team covering it (a team they lead
-    first, then by name), and the household ``household_id`` when it lives there; None when
-    no team of theirs covers the village."""
+    first, then by name), the household ``household_id`` when it lives there, and the id of
+    the author's log saved with ``client_uuid`` if there is one; None when no team of theirs
+    covers the village."""
     row = db.session.execute(_placement_statement(household_id is not None), {
-        "author_id": author.id, "village_id": village_id, "household_id": household_id,
+        "author_id": author.id, "village_id": village_id, "household_id": household_id, "client_uuid": client_uuid,
     }).first()
     return Placement(*row) if row else None
 
 
-def _check(author: User, data: LogInput, today: date) -> tuple[Placement, Household | None]:
-    """Every rule of a log, in the order the form shows its fields."""
-    place = placement(author, data.village_id, data.household_id)
+def _check(author: User, data: LogInput, today: date,
+           client_uuid: str | None = None) -> tuple[Placement, Household | None]:
+    """Every rule of a log, in the order the form shows its fields. A submission's replay
+    (``place.saved_id``) is returned before the rules after the village."""
+    place = placement(author, data.village_id, data.household_id, client_uuid)
     if place is None:
         raise LogError(_l("Choose one of your teams' villages."), "village_id")
+    if place.saved_id is not None:
+        return place, None
     village = place.village
     if data.new_household is None and data.household_id is None:
         if not 1 <= data.people_count <= PEOPLE_MAX_GROUP:
@@ -171,23 +187,28 @@ def existing_log(author: User, client_uuid: str) -> HelpLog | None:
 
 
 def submit_log(author: User, client_uuid: str, data: LogInput, *, today: date | None = None,
-               known_new: bool = False, ask_about_duplicates: bool = False) -> tuple[HelpLog, bool]:
+               ask_about_duplicates: bool = False) -> tuple[HelpLog, bool]:
     """Save a log, with its new household if there is one, in one transaction.
 
     Returns ``(log, created)``: a client_uuid already used by this author returns the saved
     log and ``created=False``, whatever the data, so a double tap or a replay stores one row.
-    Raises LogError or HouseholdError; nothing is saved then. ``known_new`` skips the lookup
-    when the caller has just made it (a race is still caught by the unique constraint).
-    With ``ask_about_duplicates``, a new household that looks like one the author may see
-    (or whose phone another team registered) raises LikelyDuplicates, after every other rule.
+    The saved log is looked for in the statement that places the log (and, when the data is
+    refused, on its own); two submissions at once are told apart by the unique constraint.
+    Raises LogError or HouseholdError; nothing is saved then. With ``ask_about_duplicates``,
+    a new household that looks like one the author may see (or whose phone another team
+    registered) raises LikelyDuplicates, after every other rule.
     """
     client_uuid = parse_client_uuid(client_uuid)
-    if not known_new:
+    today = today or local_today()
+    try:
+        place, household = _check(author, data, today, client_uuid)
+    except LogError:
         saved = existing_log(author, client_uuid)
         if saved is not None:
             return saved, False
-    today = today or local_today()
-    place, household = _check(author, data, today)
+        raise
+    if place.saved_id is not None:
+        return db.session.get(HelpLog, place.saved_id), False
     team, village = place.team, place.village
     if data.new_household is not None:
         if ask_about_duplicates:

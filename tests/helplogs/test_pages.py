@@ -38,6 +38,21 @@ def test_submit_then_replay_gives_one_log_and_200(client, world, services, db):
     assert log_count(db, world) == 1
 
 
+@pytest.mark.parametrize("overrides", [
+    {"people_count": "0"},  # refused by the form now
+    {"village_id": "999999"},  # refused by the service
+    {"household_id": "999999"},  # refused by the service, after the placement
+])
+def test_a_replay_is_answered_with_the_saved_log_whatever_it_now_holds(client, world, services, db, overrides):
+    sign_in(client, world["volunteer"])
+    _, key = form_of(client)
+    assert client.post("/logs/new", data=post_data(world, services, key)).status_code == 303
+    replay = client.post("/logs/new", data=post_data(world, services, key, **overrides),
+                         headers={"HX-Request": "true"})
+    assert replay.status_code == 200 and replay.headers["X-Log-Result"] == "already"
+    assert log_count(db, world) == 1
+
+
 def test_two_submissions_at_once_store_one_row(app, world, services, db):
     key = str(uuid.uuid4())
     data = post_data(world, services, key)
@@ -129,6 +144,29 @@ def test_bad_input_is_400_and_keeps_what_was_typed(client, world, services, db, 
     response = client.post("/logs/new", data=post_data(world, services, key, **overrides))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+    assert log_count(db, world) == 0
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"people_count": "0"}, "1"),  # the form's own check
+    ({"household_id": "999999"}, "Chọn một hộ của thôn, tổ dân phố này."),  # the service's refusal
+])
+def test_a_refused_submission_shows_the_whole_form_again(csrf_app, world, services, db, overrides, message):
+    """A submission reads only the fields it uses (helplogs.forms.LogSubmission); refused, it
+    answers the whole form: the new household's fields, the CSRF token, what was typed and
+    the message beside its field."""
+    client = csrf_app.test_client()
+    sign_in(client, world["volunteer"])
+    html, key = form_of(client)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    data = post_data(world, services, key, note="Hỏi về bảo hiểm", **overrides)
+    response = client.post("/logs/new", data=data, headers={"HX-Request": "true", "X-CSRFToken": token,
+                                                            "Referer": "http://localhost/logs/new"})
+    assert response.status_code == 400
+    fragment = response.get_data(as_text=True)
+    assert message in fragment and "Hỏi về bảo hiểm" in fragment and key in fragment
+    assert 'name="new-display_name"' in fragment and 'name="new-consent_method"' in fragment
+    assert re.search(r'name="csrf_token" type="hidden" value="[^"]+"', fragment)
     assert log_count(db, world) == 0
 
 
@@ -240,16 +278,17 @@ def test_a_submission_runs_a_fixed_small_number_of_statements(client, world, ser
     with count_queries() as statements:
         response = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.headers["X-Log-Result"] == "saved"
-    # the user and session, the client_uuid lookup, village+team+household, services; the log,
-    # its services and its audit event inserted
-    assert statements() == 7
+    # the user and session, village+team+household with the id of a log saved under the
+    # client_uuid if any, services; the log, its services and its audit event inserted
+    assert statements() == 6
     log = db.session.scalar(select(HelpLog).where(HelpLog.client_uuid == key))
     assert [event.action for event in events(db, "helplog.submitted") if event.object_id == log.id] == [
         "helplog.submitted"]
     with count_queries() as replay:
         again = client.post("/logs/new", data=post_data(world, services, key), headers={"HX-Request": "true"})
     assert again.headers["X-Log-Result"] == "already"
-    assert replay() == 5  # the user, the lookup, then the saved log's household, village and services
+    # the user, the placement finding its id, the saved log, then its household, village, services
+    assert replay() == 6
 
 
 def test_a_leaders_submission_adds_only_the_summaries_and_its_approval(client, world, services, db):
@@ -261,5 +300,5 @@ def test_a_leaders_submission_adds_only_the_summaries_and_its_approval(client, w
     log = db.session.scalar(select(HelpLog).where(HelpLog.client_uuid == key))
     assert log.status == LogStatus.APPROVED and log.reviewed_by_id == world["leader"].id
     assert [e.changes for e in events(db, "helplog.approved") if e.object_id == log.id] == [{"auto": True}]
-    # the same seven (one INSERT for both events), and the coverage summaries before and after
-    assert statements() == 16
+    # the same six (one INSERT for both events), and the coverage summaries before and after
+    assert statements() == 15

@@ -36,11 +36,22 @@ def test_a_stored_client_uuid_returns_the_saved_log_even_when_the_data_now_fails
     assert not created and again.id == first.id and log_count(db, world) == 1
 
 
-def test_known_new_twice_with_one_client_uuid_stores_one_row(db, world, services):
+def test_a_stored_client_uuid_returns_the_saved_log_even_from_a_village_now_refused(db, world, services):
+    """The saved log is found with the placement; a village no team of the author covers has
+    no placement, and the replay is still answered with the saved log."""
     key = str(uuid.uuid4())
-    first, created = submit_log(world["volunteer"], key, base_input(world, services), known_new=True)
-    again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3),
-                                      known_new=True)
+    first, _ = submit_log(world["volunteer"], key, base_input(world, services))
+    again, created = submit_log(world["volunteer"], key, base_input(world, services, village_id=world["village_b1"].id,
+                                                                   household_id=world["household_b"].id))
+    assert not created and again.id == first.id and log_count(db, world) == 1
+    with pytest.raises(LogError):  # another author's submission with the same key is theirs alone
+        submit_log(world["leader"], key, base_input(world, services, village_id=world["village_b1"].id))
+
+
+def test_one_client_uuid_twice_stores_one_row_and_one_event(db, world, services):
+    key = str(uuid.uuid4())
+    first, created = submit_log(world["volunteer"], key, base_input(world, services))
+    again, created_again = submit_log(world["volunteer"], key, base_input(world, services, people_count=3))
     assert created and not created_again and again.id == first.id and again.people_count == 1
     assert log_count(db, world) == 1
     assert [e.object_id for e in events(db, "helplog.submitted")] == [first.id]
