@@ -196,6 +196,42 @@ def test_0016_fills_each_areas_week_buckets_from_its_days(empty_database):
         db.engine.dispose()
 
 
+def test_data_older_than_the_summaries_upgrades_to_the_head_and_its_summaries_agree(empty_database):
+    """0008 fills the summaries with today's rebuild (every grain): the later migrations that
+    add a grain to existing data (0013 all time, 0016 weeks) replace those rows, not collide."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0007_drop_account_lock")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO areas (id, kind, name, search_key, path, parent_id, is_active, created_at) VALUES"
+                " (1, 'commune', 'Xã A', 'xa a', '/1/', NULL, true, CURRENT_TIMESTAMP),"
+                " (2, 'village', 'Thôn 1', 'thon 1', '/1/2/', 1, true, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO users (id, username, full_name, search_key, password_hash, role, is_active,"
+                " must_change_password, created_at) VALUES (1, 'tnv', 'Tình nguyện viên', 'tinh nguyen vien',"
+                " 'x', 'volunteer', true, false, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO teams (id, name, search_key, commune_id, is_active, created_at)"
+                              " VALUES (1, 'Tổ 1', 'to 1', 1, true, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO services (id, code, name_vi, name_en, skill, sort_order, is_active)"
+                              " VALUES (900, 'THU', 'Thử', 'Trial', 1, 900, true)"))
+            conn.execute(text(
+                "INSERT INTO help_logs (id, client_uuid, author_id, team_id, village_id, people_count, outcome,"
+                " helped_on, received_at, updated_at, status, version) VALUES (1, 'u1', 1, 1, 2, 2, 'done',"
+                " '2026-11-29', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'approved', 1)"))
+            conn.execute(text("INSERT INTO help_log_services (log_id, service_id) VALUES (1, 900)"))
+        upgrade()
+        from app.coverage import summaries
+
+        assert summaries.drift() == {}
+        with db.engine.connect() as conn:
+            grains = conn.execute(text("SELECT grain, count(*) FROM coverage_buckets WHERE area_id = 2"
+                                       " GROUP BY grain ORDER BY grain")).all()
+        assert [tuple(row) for row in grains] == [("a", 2), ("d", 2), ("m", 2), ("w", 2)]  # any help, the service
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_0014_places_the_audit_events_already_written(empty_database):
     """Each event gets the place of the record it names, else its actor's home area."""
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)

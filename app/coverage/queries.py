@@ -697,13 +697,13 @@ class Week:
 
 def trend(view: View, today: date, key: int = ANY) -> list[Week]:
     """The last 26 weeks (Monday to Sunday): visits, newly reached, and households reached so far.
-    One statement reads the week buckets (a province's 26 weeks are some 1,800 rows, its days
-    12,000) and the all-time buckets: those reached before the first week are all of them less
-    the weeks' (no visit is dated after today, which ``today`` must be)."""
+    One statement reads the week buckets from the first week on (a province's 26 weeks are some
+    1,800 rows, its days 12,000) and the all-time buckets: those reached before the first week
+    are all of them less every week read."""
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
     per_week, everyone = {}, 0
-    values = {"areas": view.member_ids or [view.area.id], "key": key, "first": first, "today": today}
-    for week, visits, reached in _read(_trend_statement(_dialect()), values).all():
+    for week, visits, reached in _read(_trend_statement(_dialect()), {"areas": view.member_ids or [view.area.id],
+                                                                      "key": key, "first": first}).all():
         if week is None:
             everyone = int(reached or 0)
         else:
@@ -719,13 +719,13 @@ def trend(view: View, today: date, key: int = ANY) -> list[Week]:
 
 @cache
 def _trend_statement(dialect: str):
-    """(week, visits, newly reached) of each week with any, then (None, 0, reached of all time).
-    The weeks come first: a UNION's columns take their types from its first SELECT."""
+    """(week, visits, newly reached) of each week with any from the first, then (None, 0,
+    reached of all time). The weeks come first: a UNION's columns take their types from its
+    first SELECT."""
     areas, key = _in(Bucket.area_id, "areas", dialect), Bucket.key == bindparam("key", type_=Integer)
     everyone = select(null(), literal(0), func.sum(Bucket.reached)).where(areas, key, *span(Bucket, ALL))
     weeks = (select(Bucket.start, func.sum(Bucket.visits), func.sum(Bucket.reached))
-             .where(areas, key, Bucket.grain == WEEK,
-                    Bucket.start.between(bindparam("first", type_=Date), bindparam("today", type_=Date)))
+             .where(areas, key, Bucket.grain == WEEK, Bucket.start >= bindparam("first", type_=Date))
              .group_by(Bucket.start))
     return union_all(weeks, everyone)
 

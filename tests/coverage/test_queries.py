@@ -267,6 +267,9 @@ def test_trend_over_26_weeks(w):
     # Households reached before the 26 weeks count in the running total from the start.
     late = queries.trend(view(w, "staff"), date(2025, 12, 31))
     assert late[0].reached == 3 and sum(week.newly for week in late) == 0
+    # Read for an earlier day, the weeks after it count neither in the weeks nor before them.
+    early = queries.trend(view(w, "staff"), date(2025, 2, 6))
+    assert early[-1].start == date(2025, 2, 3) and early[-1].reached == 2 and early[0].reached == 0
 
 
 def test_breadcrumb_starts_where_the_user_starts(w):
