@@ -232,6 +232,25 @@ def test_data_older_than_the_summaries_upgrades_to_the_head_and_its_summaries_ag
         db.engine.dispose()
 
 
+def test_0017_indexes_the_all_time_rows_alone(empty_database):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0017_coverage_all_time_index")
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+            else:
+                query = "SELECT sql FROM sqlite_master WHERE name = :name"
+            definition = conn.execute(text(query), {"name": "ix_coverage_buckets_all_time"}).scalar()
+        assert "WHERE" in definition.upper() and "'a'" in definition
+        downgrade(revision="0016_coverage_weeks")
+        with db.engine.connect() as conn:
+            names = {index["name"] for index in inspect(conn).get_indexes("coverage_buckets")}
+        assert "ix_coverage_buckets_all_time" not in names
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
 def test_0014_places_the_audit_events_already_written(empty_database):
     """Each event gets the place of the record it names, else its actor's home area."""
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)

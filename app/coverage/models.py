@@ -2,14 +2,14 @@
 so a dashboard reads a few hundred summary rows instead of scanning the logs.
 
 Counts are kept per area (each village and its commune) and per *key*: a kind of help
-(``Service.id``), one of the five skills, any help, or all five skills. Each count sits in a day
-bucket and in a month bucket, so that any period, custom dates included, is read exactly as a
-few whole months plus the days at its edges (``coverage.periods``); in a week bucket (Monday to
-Sunday), so that the 26 weeks of the trend read one row per area and week; and in an all-time
-bucket, so that "by the end of a period ending today" reads one row per area and key. A household is counted
-once, in the bucket of the day it was first reached for that key: counts over a period add up
-without counting anyone twice, and "reached by the end of the period" is the sum of every
-bucket up to that day.
+(``Service.id``), one of the five skills, any help, or all five skills. Each count sits in four
+buckets, one of each grain: a day and a month, so that any period, custom dates included, is
+read exactly as a few whole months plus the days at its edges (``coverage.periods``); a week
+(Monday to Sunday), so that the 26 weeks of the trend read one row per area and week; and all
+time, so that "by the end of a period ending today" reads one row per area and key. A household
+is counted once per grain, in the bucket of the day it was first reached for that key: counts
+over a period add up without counting anyone twice, and "reached by the end of the period" is
+the sum of one grain's buckets up to that day (or of spans that do not overlap).
 """
 
 from datetime import date, datetime
@@ -37,14 +37,14 @@ def skill_key(skill: int) -> int:
 
 
 class Bucket(db.Model):
-    """What happened in an area, for a key, in one day or one month: households first reached
-    (by the village they live in now), approved visits and people helped (by the village of
-    the visit)."""
+    """What happened in an area, for a key, in one day, week or month, or in all time:
+    households first reached (by the village they live in now), approved visits and people
+    helped (by the village of the visit)."""
 
     __tablename__ = "coverage_buckets"
     # The counts in the index too: the dashboard's reads (areas, a key, a grain, a range of
     # days; sums of the counts) never visit the table. The all-time rows have an index of
-    # their own (a few thousand entries, not millions): "reached by today" for a province's
+    # their own (31,000 entries at province scale, not millions): "reached by today" for a province's
     # communes and every kind of help is some 750 lookups.
     __table_args__ = (Index("ix_coverage_buckets_read", "area_id", "key", "grain", "start", "reached", "visits",
                             "people"),

@@ -4,14 +4,13 @@ Every figure comes from ``coverage.queries`` (the summaries); this module decide
 level shows (province, commune, village) and how the page's links carry the filters along.
 """
 
-import html
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.access import TRAINERS
 from app.areas.models import Area, AreaKind
@@ -265,7 +264,7 @@ class MatrixRow:
     households_text: str
     cells: list[Cell]
     has_data: bool
-    cells_html: Markup = Markup()
+    cells_html: Markup
 
 
 def matrix_rows(found_matrix) -> tuple[list[MatrixRow], MatrixRow | None]:
@@ -305,8 +304,8 @@ def _cells_html(cells: list[Cell], households_text: str, has_data: bool) -> Mark
     CPU instead of 10.1)."""
     if not has_data:
         return Markup('<td class="shade-none">—</td>' * len(cells))
-    of = html.escape(households_text)
+    of = escape(households_text)
     return Markup("".join(
-        f'<td class="shade-{"none" if c.shade is None else c.shade}"><strong>{html.escape(c.reached_text)}</strong>'
-        f'<span class="visually-hidden"> / {of}</span> <span class="sub">{html.escape(c.share_text)}</span></td>'
+        f'<td class="shade-{"none" if c.shade is None else c.shade}"><strong>{escape(c.reached_text)}</strong>'
+        f'<span class="visually-hidden"> / {of}</span> <span class="sub">{escape(c.share_text)}</span></td>'
         for c in cells))

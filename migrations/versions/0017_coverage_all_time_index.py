@@ -3,7 +3,7 @@
 "Reached by today" reads each area and key's all-time bucket: for a province's service matrix,
 69 communes × 11 kinds of help. Looked up in the index of every bucket (millions of entries,
 four levels deep) that took 1.8 ms on PostgreSQL at province scale; in an index of the
-all-time rows alone (partial: grain 'a'), 0.2 ms.
+all-time rows alone (partial: grain 'a'), 0.4 ms.
 
 Revision ID: 0017_coverage_all_time_index
 Revises: 0016_coverage_weeks

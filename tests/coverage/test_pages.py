@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from app.areas.models import AreaKind
+from app.catalog.models import Service
 from app.coverage.models import Target
 from app.extensions import db
 from tests.conftest import count_queries, make_area, make_household, make_team, sign_in
@@ -374,3 +375,15 @@ def test_matrix_cells_print_reached_share_and_shade_and_dashes_without_data(clie
     total = re.search(r"<tfoot>.*?</tfoot>", matrix, re.S).group(0)
     figure = r'<td class="shade-\d"><strong>\d+</strong><span class="visually-hidden"> / \d+</span>'
     assert len(re.findall(figure, total)) == len(cells)
+
+
+def test_matrix_cells_escape_what_a_figure_may_hold(app):
+    """A share too small to round is written "< 0,1%": the "<" is escaped in the cell."""
+    from app.coverage.page import MatrixRow, matrix_rows
+    from app.coverage.queries import Matrix
+
+    service = Service(id=1, code="VNEID", name_vi="Định danh", name_en="e-ID", skill=1, sort_order=1)
+    with app.test_request_context("/?lang=vi"):
+        rows, _ = matrix_rows(Matrix([service], [(None, 5000, {1: 1})]))
+    assert isinstance(rows[0], MatrixRow)
+    assert '<span class="sub">&lt; 0,1%</span>' in rows[0].cells_html

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.coverage.models import DAY, MONTH
-from app.coverage.periods import PeriodError, period_from, spans
+from app.coverage.models import ALL, DAY, MONTH, Bucket
+from app.coverage.periods import PeriodError, period_from, span, spans
 
 TODAY = date(2026, 11, 30)
 
@@ -68,3 +68,11 @@ def test_bad_periods_are_refused_with_the_field_named(args, field):
     with pytest.raises(PeriodError) as refused:
         period_from(args, TODAY)
     assert refused.value.field == field
+
+
+def test_the_all_time_span_names_its_grain_in_the_statement_for_its_partial_index():
+    """The index of all-time rows (grain 'a') is partial: the planner uses it only when the
+    statement itself says grain = 'a', not a parameter whose value it cannot see."""
+    assert [str(condition) for condition in span(Bucket, ALL)] == ["coverage_buckets.grain = 'a'"]
+    day = span(Bucket, DAY, date(2026, 1, 1), date(2026, 1, 2))
+    assert str(day[0]) == "coverage_buckets.grain = :grain_1" and "BETWEEN" in str(day[1])

@@ -67,11 +67,15 @@ def test_a_leaders_log_counts_at_once_in_the_village_and_the_commune(db, world, 
 
 def test_a_week_bucket_starts_on_its_monday_and_holds_the_weeks_days(db, world, services):
     monday = TODAY - timedelta(days=TODAY.weekday() + 7)
-    for day, people in ((monday, 1), (monday + timedelta(days=6), 2), (monday + timedelta(days=7), 4)):
-        submit_log(world["leader"], str(uuid.uuid4()), log_input(world, services=[services["VNEID"]], day=day,
+    sunday = monday + timedelta(days=6)  # the household is first reached on the week's last day
+    for day, people, household in ((monday, 1, None), (sunday, 2, world["household_a"]),
+                                   (monday + timedelta(days=7), 4, None)):
+        submit_log(world["leader"], str(uuid.uuid4()), log_input(world, household, [services["VNEID"]], day=day,
                                                                  people=people))
-    assert bucket(world["commune_a"], ANY, monday + timedelta(days=3), WEEK) == (0, 2, 3)
-    assert bucket(world["commune_a"], ANY, monday + timedelta(days=7), WEEK) == (0, 1, 4)
+    for area in (world["village_a1"], world["commune_a"]):
+        assert bucket(area, ANY, monday + timedelta(days=3), WEEK) == (1, 2, 3)
+        assert bucket(area, services["VNEID"].id, sunday, WEEK) == (1, 2, 3)
+        assert bucket(area, ANY, monday + timedelta(days=7), WEEK) == (0, 1, 4)
     assert summaries.db.session.scalar(select(VolunteerBucket.author_id).where(VolunteerBucket.grain == WEEK)) is None
     assert summaries.drift() == {}
 
