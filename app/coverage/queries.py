@@ -23,7 +23,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    text,
     tuple_,
     union_all,
 )
@@ -67,7 +66,7 @@ def without_parallel_workers() -> None:
     the planner picks for some of a province's) costs more on a small server than it saves:
     a province's custom period reads in half the time without them."""
     if _dialect() == "postgresql":
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        db.session.connection().exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 # The statements a page runs every time are built once per process and shape (``@cache``

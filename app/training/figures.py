@@ -68,7 +68,7 @@ def by_commune(actor: User, commune_ids: list[int], start: date, end: date) -> d
         if commune_id in found:
             figures = found[commune_id]
             figures.sessions, figures.trainees, figures.passed = sessions, trainees, passed
-    for commune_id, trained in db.session.execute(_trained_by_commune()):
+    for commune_id, trained in db.session.connection().execute(_trained_by_commune()).all():
         if commune_id in found:
             found[commune_id].trained = trained
     return found
