@@ -387,3 +387,27 @@ def test_matrix_cells_escape_what_a_figure_may_hold(app):
         rows, _ = matrix_rows(Matrix([service], [(None, 5000, {1: 1})]))
     assert isinstance(rows[0], MatrixRow)
     assert '<span class="sub">&lt; 0,1%</span>' in rows[0].cells_html
+
+
+def test_on_postgresql_the_page_reads_start_no_parallel_workers(client, w):
+    """A province's reads are a few thousand index entries each: parallel workers cost more to
+    start than they save, so the page's transaction turns them off first (PostgreSQL only)."""
+    from sqlalchemy import event
+
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    sign_in(client, w["staff"])
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        get(client, url(w["province"], FEB))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    turned_off = [n for n, statement in enumerate(sent) if statement == "SET LOCAL max_parallel_workers_per_gather = 0"]
+    if db.engine.dialect.name == "postgresql":
+        buckets = next(n for n, statement in enumerate(sent) if "coverage_buckets" in statement)
+        assert len(turned_off) == 1 and turned_off[0] < buckets
+    else:
+        assert turned_off == []
