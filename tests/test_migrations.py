@@ -143,57 +143,47 @@ def test_0011_fills_each_areas_last_visit_from_its_day_buckets(empty_database):
         db.engine.dispose()
 
 
-def test_0013_fills_each_areas_all_time_bucket_from_its_months(empty_database):
+def grain_filled(empty_database, before: str, after: str, buckets: str, grain: str) -> list[tuple]:
+    """The ``grain`` rows migration ``after`` makes from a commune's ``buckets`` (SQL values),
+    as (key, start, reached, visits, people); its downgrade takes them away again."""
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
     with app.app_context():
-        upgrade(revision="0012_volunteer_days")
+        upgrade(revision=before)
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO areas (id, kind, name, search_key, path, is_active, created_at) VALUES"
                 " (1, 'commune', 'Xã A', 'xa a', '/1/', true, CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO coverage_buckets (area_id, key, grain, start, reached, visits, people) VALUES"
-                " (1, 0, 'm', '2026-10-01', 3, 4, 9), (1, 0, 'm', '2026-11-01', 1, 2, 2),"
-                " (1, 0, 'd', '2026-11-03', 1, 2, 2), (1, 5, 'm', '2026-11-01', 1, 1, 1)"))
-        upgrade(revision="0013_coverage_all_time")
+            conn.execute(text("INSERT INTO coverage_buckets (area_id, key, grain, start, reached, visits, people)"
+                              f" VALUES {buckets}"))
+        upgrade(revision=after)
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT key, start, reached, visits, people FROM coverage_buckets"
-                                     " WHERE grain = 'a' ORDER BY key")).all()
-        assert [(key, str(start), *counts) for key, start, *counts in rows] == [
-            (0, "2000-01-01", 4, 6, 11), (5, "2000-01-01", 1, 1, 1)]
-        downgrade(revision="0012_volunteer_days")
+                                     " WHERE grain = :grain ORDER BY key, start"), {"grain": grain}).all()
+        downgrade(revision=before)
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM coverage_buckets WHERE grain = 'a'")).scalar() == 0
+            left = conn.execute(text("SELECT count(*) FROM coverage_buckets WHERE grain = :grain"),
+                                {"grain": grain}).scalar()
         downgrade(revision="base")
         db.engine.dispose()
+    assert left == 0
+    return [(key, str(start), *counts) for key, start, *counts in rows]
+
+
+def test_0013_fills_each_areas_all_time_bucket_from_its_months(empty_database):
+    assert grain_filled(empty_database, "0012_volunteer_days", "0013_coverage_all_time",
+                        "(1, 0, 'm', '2026-10-01', 3, 4, 9), (1, 0, 'm', '2026-11-01', 1, 2, 2),"
+                        " (1, 0, 'd', '2026-11-03', 1, 2, 2), (1, 5, 'm', '2026-11-01', 1, 1, 1)", "a") == [
+        (0, "2000-01-01", 4, 6, 11), (5, "2000-01-01", 1, 1, 1)]
 
 
 def test_0016_fills_each_areas_week_buckets_from_its_days(empty_database):
     """Each week (Monday to Sunday) holds the sums of its days, per area and key; months and
     all-time buckets are not read."""
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
-    with app.app_context():
-        upgrade(revision="0015_training")
-        with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO areas (id, kind, name, search_key, path, is_active, created_at) VALUES"
-                " (1, 'commune', 'Xã A', 'xa a', '/1/', true, CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO coverage_buckets (area_id, key, grain, start, reached, visits, people) VALUES"
-                " (1, 0, 'd', '2026-11-23', 1, 1, 2), (1, 0, 'd', '2026-11-29', 2, 3, 4),"  # Monday, Sunday
-                " (1, 0, 'd', '2026-11-30', 1, 1, 1), (1, 5, 'd', '2026-11-25', 0, 1, 1),"  # next Monday
-                " (1, 0, 'm', '2026-11-01', 4, 5, 7), (1, 0, 'a', '2000-01-01', 4, 5, 7)"))
-        upgrade(revision="0016_coverage_weeks")
-        with db.engine.connect() as conn:
-            rows = conn.execute(text("SELECT key, start, reached, visits, people FROM coverage_buckets"
-                                     " WHERE grain = 'w' ORDER BY key, start")).all()
-        assert [(key, str(start), *counts) for key, start, *counts in rows] == [
-            (0, "2026-11-23", 3, 4, 6), (0, "2026-11-30", 1, 1, 1), (5, "2026-11-23", 0, 1, 1)]
-        downgrade(revision="0015_training")
-        with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM coverage_buckets WHERE grain = 'w'")).scalar() == 0
-        downgrade(revision="base")
-        db.engine.dispose()
+    assert grain_filled(empty_database, "0015_training", "0016_coverage_weeks",
+                        "(1, 0, 'd', '2026-11-23', 1, 1, 2), (1, 0, 'd', '2026-11-29', 2, 3, 4),"  # Monday, Sunday
+                        " (1, 0, 'd', '2026-11-30', 1, 1, 1), (1, 5, 'd', '2026-11-25', 0, 1, 1),"  # next Monday
+                        " (1, 0, 'm', '2026-11-01', 4, 5, 7), (1, 0, 'a', '2000-01-01', 4, 5, 7)", "w") == [
+        (0, "2026-11-23", 3, 4, 6), (0, "2026-11-30", 1, 1, 1), (5, "2026-11-23", 0, 1, 1)]
 
 
 def test_data_older_than_the_summaries_upgrades_to_the_head_and_its_summaries_agree(empty_database):
