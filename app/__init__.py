@@ -61,9 +61,11 @@ def register_request_hooks(app: Flask) -> None:
     from app.access import enforce_access
     from app.accounts.login import require_password_change
     from app.core import i18n, logging, metrics, security, wire
+    from app.core.db import end_read_transaction
     from app.core.forms import refuse_control_characters, refuse_undecodable_form
 
     logging.register(app)  # first: its timer starts before every other hook
+    app.after_request(end_read_transaction)  # after every other hook but logging's
     metrics.register(app)
     security.register(app)
     wire.register(app)
