@@ -4,15 +4,12 @@ in, reads the result and the explanation of what was missed, and gives feedback;
 results show the per-question figures and the flag. Screenshots in Vietnamese and English."""
 
 import re
-import shutil
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.helpers import assert_no_horizontal_scroll, assert_tall_enough, second_phone, signed_in
 
-SHOTS = Path("/work/helpers/shots/training")
 QUESTIONS = [
     ("Kích hoạt VNeID mức 2 cần giấy tờ gì?", ["Căn cước gắn chip", "Sổ hộ khẩu", "Bằng lái xe"], 0,
      "Định danh mức 2 cần căn cước gắn chip và có mặt tại công an."),
@@ -22,9 +19,7 @@ QUESTIONS = [
 
 
 def keep(page: Page, name: str) -> None:
-    path = shot(page, f"training-{name}")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    shot(page, f"training-{name}")
 
 
 def write_question(trainer: Page, text: str, choices: list[str], right: int, explanation: str) -> None:
