@@ -1,6 +1,7 @@
-"""How the audit trail reads each action, in the user's language."""
+"""How the audit trail reads each action, and each field an event records, in the user's language."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 ACTION_LABELS = {
     "login.succeeded": _l("signed in"),
@@ -88,3 +89,95 @@ def action_label(action: str) -> str:
 
 def object_label(object_type: str | None) -> str:
     return str(OBJECT_LABELS.get(object_type, object_type or ""))
+
+
+# What each field an event records is called on the trail (the stored key stays in the CSV).
+FIELD_LABELS = {
+    "action": _l("Action"),
+    "actor": lazy_pgettext("actor", "Who"),
+    "area_id": _l("Area"),
+    "assignee_id": _l("Assigned to"),
+    "auto": _l("Without review"),
+    "bulk": _l("With others at once"),
+    "choose": _l("Households chosen"),
+    "comment": _l("Comment"),
+    "commune_id": _l("Commune"),
+    "consent_method": _l("Consent"),
+    "consent_version": _l("Consent text"),
+    "count": _l("Logs"),
+    "created": _l("Added"),
+    "declared_households": _l("Households declared"),
+    "display_name": _l("Household"),
+    "district": _l("District"),
+    "due_on": _l("Due"),
+    "duplicates": _l("Duplicates"),
+    "end": _l("To"),
+    "errors": _l("Errors"),
+    "failures": _l("Failed attempts"),
+    "file": _l("File"),
+    "former_commune": _l("Former commune"),
+    "full_name": _l("Full name"),
+    "helped_on": _l("Day of help"),
+    "home_area_id": _l("Home area"),
+    "household_id": _l("Household"),
+    "households": _l("Households"),
+    "improvement": _l("Improvement"),
+    "is_business": _l("Household business"),
+    "is_farm": _l("Farm household"),
+    "is_open": _l("Any member may take it"),
+    "key": _l("Indicator"),
+    "kind": _l("File of"),
+    "log_ids": _l("Logs"),
+    "member_count": lazy_pgettext("household", "Members"),
+    "name": lazy_pgettext("audit field", "Name"),
+    "name_en": _l("Name in English"),
+    "name_vi": _l("Name in Vietnamese"),
+    "note": _l("Note"),
+    "notes": _l("Notes"),
+    "of": _l("Questions"),
+    "outcome": _l("Outcome"),
+    "parent_id": _l("Commune"),
+    "pass_mark": _l("Pass mark"),
+    "people_count": _l("People helped"),
+    "period": _l("Period"),
+    "phone": _l("Phone"),
+    "reason": _l("Reason"),
+    "right": _l("Right answers"),
+    "role": _l("Role"),
+    "rows": _l("Rows"),
+    "service": _l("Kind of help"),
+    "services": _l("Kinds of help"),
+    "sha256": _l("File checksum"),
+    "short_name_en": _l("Short name in English"),
+    "short_name_vi": _l("Short name in Vietnamese"),
+    "stage": _l("Test"),
+    "start": _l("From"),
+    "target_count": _l("Target"),
+    "task_id": _l("Task"),
+    "team_id": _l("Team"),
+    "text": _l("Question"),
+    "title": _l("Title"),
+    "until": _l("Until"),
+    "updated": _l("Changed"),
+    "user_id": _l("Account"),
+    "username": _l("Username"),
+    "version": _l("Version"),
+    "village_id": _l("Village"),
+    "village_ids": _l("Villages"),
+    "year": _l("Year"),
+}
+
+# Stored values of a few fields, in words; the rest read as stored.
+VALUE_LABELS = {
+    "choose": {"village": _l("Every household of the village"), "unreached": _l("Those not yet reached"),
+               "listed": _l("The ones ticked")},
+    "reason": {"unknown": _l("No such username"), "inactive": _l("Deactivated account"),
+               "password": _l("Wrong password")},
+    "role": {"member": _l("Member")},
+}
+
+
+def field_label(field: str) -> str:
+    """A field's name in words; one the trail has no words for (an older event's), readably."""
+    label = FIELD_LABELS.get(field)
+    return str(label) if label is not None else field.replace("_", " ").capitalize()

@@ -17,12 +17,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.access import audit_filter
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
-from app.audit.actions import ACTION_LABELS, action_label, object_label
+from app.audit.actions import ACTION_LABELS, VALUE_LABELS, action_label, field_label, object_label
 from app.audit.models import AuditEvent
 from app.core.db import LOCAL_TZ, local_today
 from app.core.domain import RuleError
+from app.core.forms import parse_id
+from app.core.i18n import format_day, format_day_time
 from app.core.text import search_key
 from app.extensions import db
+from app.helplogs.models import Outcome, ReturnReason
+from app.households.models import ConsentMethod
+from app.training.models import Stage
 
 if TYPE_CHECKING:
     from app.accounts.models import User as Actor
@@ -146,34 +151,87 @@ def trail_page(user: Actor, filters: TrailFilters, *, before: int | None = None)
 
 
 def places_of(events: list[AuditEvent]) -> dict[int, Area]:
-    ids = sorted({event.area_id for event in events if event.area_id is not None})
+    """The places the events belong to and the places their fields name, by id: one statement.
+    Names of places are no one's personal data; a household or an account stays an id."""
+    ids = {event.area_id for event in events if event.area_id is not None}
+    for event in events:
+        for field, value in (event.changes or {}).items():
+            if field in _PLACES:
+                ids.update(_ints(value))
     if not ids:
         return {}
     return {area.id: area for area in db.session.scalars(
-        select(Area).where(Area.id.in_(ids)).options(joinedload(Area.parent)))}
+        select(Area).where(Area.id.in_(sorted(ids))).options(joinedload(Area.parent)))}
 
 
-def _shown(value) -> str:
+def _ints(value) -> list[int]:
+    """The ids a stored value holds, those a row could have."""
+    if isinstance(value, list | tuple):
+        return [found for item in value for found in _ints(item)]
+    return [value] if parse_id(value) is not None else []
+
+
+# Fields whose stored values a labelled enum reads; days and moments stored as ISO text; fields
+# whose value is itself a list, so that a pair of lists is a change and a pair of items is not.
+_ENUMS = {"outcome": Outcome, "role": Role, "reason": ReturnReason, "consent_method": ConsentMethod, "stage": Stage}
+_DAYS = frozenset({"helped_on", "due_on", "start", "end"})
+_MOMENTS = frozenset({"until"})
+_LISTS = frozenset({"services", "log_ids", "village_ids"})
+# Fields that name places, read by name.
+_PLACES = frozenset({"area_id", "commune_id", "village_id", "parent_id", "home_area_id", "village_ids"})
+
+
+def _shown(field: str, value, places: dict[int, Area]) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, list | tuple):
-        return ", ".join(_shown(item) for item in value)
+        return ", ".join(_shown(field, item, places) for item in value)
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+        return ", ".join(f"{field_label(key)}: {_shown(key, item, places)}" for key, item in value.items())
+    if field in _PLACES and isinstance(value, int) and value in places:
+        return places[value].name
+    if isinstance(value, str):
+        words = VALUE_LABELS.get(field, {}).get(value)
+        if words is not None:
+            return str(words)
+        if field in _ENUMS:
+            return _ENUMS[field].label_of(value)
+        try:
+            if field in _DAYS:
+                return format_day(date.fromisoformat(value))
+            if field in _MOMENTS:
+                return format_day_time(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    if isinstance(value, int) and field.endswith(("_id", "_ids")):
+        return f"#{value}"
     return str(value)
 
 
-def describe(event: AuditEvent) -> dict:
-    """How a row reads: the action in words, the record it names, and each change as stored
-    (``field: old → new`` for a pair, personal values already masked)."""
+def _is_change(field: str, value) -> bool:
+    """Whether a stored value is an [old, new] pair rather than a value that is a list."""
+    if not isinstance(value, list) or len(value) != 2:
+        return False
+    if field in _LISTS:
+        return all(isinstance(item, list) for item in value)
+    return True
+
+
+def describe(event: AuditEvent, places: dict[int, Area] | None = None) -> dict:
+    """How a row reads: the action in words, the record it names, and each field in words with
+    its value as stored (``Field: old → new`` for a change, personal values already masked;
+    stored codes, days and ids read as the rest of the app shows them, and the places
+    ``places`` holds by name)."""
+    places = places or {}
     changes = []
     for field, value in (event.changes or {}).items():
-        if isinstance(value, list) and len(value) == 2 and not field.endswith("_ids"):
-            changes.append((field, f"{_shown(value[0])} → {_shown(value[1])}"))
+        if _is_change(field, value):
+            old, new = (_shown(field, item, places) for item in value)
+            changes.append((field_label(field), f"{old} → {new}"))
         else:
-            changes.append((field, _shown(value)))
+            changes.append((field_label(field), _shown(field, value, places)))
     record = f"{object_label(event.object_type)} #{event.object_id}" if event.object_id is not None \
         else object_label(event.object_type)
     return {"action": action_label(event.action), "record": record, "changes": changes}

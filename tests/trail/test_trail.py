@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.audit.actions import ACTION_LABELS
+from app.audit.actions import ACTION_LABELS, FIELD_LABELS
 from app.audit.models import AuditEvent
 from app.audit.services import record
 from app.trail.queries import PER_PAGE
@@ -97,6 +97,84 @@ def test_every_action_the_app_records_reads_in_words():
     assert {"export.table", "export.matrix", "export.logs"} <= set(ACTION_LABELS)
 
 
+def recorded_fields() -> set[str]:
+    """The fields the app's events record, read from its source: the keys of the changes
+    given to record/record_now, of the events record_now writes, of what a filter's ``audit()``
+    returns, and the fields an edit compares (``changes["x"]``, ``for name in ("a", "b")``,
+    ``new_values = {...}``) in the functions that record."""
+    found = set()
+    for path in APP.rglob("*.py"):
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(fn, ast.FunctionDef):
+                continue
+            nodes = list(ast.walk(fn))
+            if fn.name == "audit":
+                found.update(key.value for node in nodes if isinstance(node, ast.Return)
+                             and isinstance(node.value, ast.Dict) for key in node.value.keys)
+            for node in nodes:  # ("helplog.approved", {"auto": True}): an event record_now writes
+                if isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[0], ast.Constant) \
+                        and isinstance(node.elts[1], ast.Dict):
+                    found.update(key.value for key in node.elts[1].keys)
+            calls = [node for node in nodes if isinstance(node, ast.Call)
+                     and getattr(node.func, "id", None) in ("record", "record_now")]
+            if not calls:
+                continue
+            found.update(key.value for call in calls for node in ast.walk(call) if isinstance(node, ast.Dict)
+                         for key in node.keys if isinstance(key, ast.Constant))
+            for node in nodes:
+                if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "changes" \
+                        and isinstance(node.slice, ast.Constant):
+                    found.add(node.slice.value)
+                if isinstance(node, ast.For) and isinstance(node.iter, ast.Tuple):
+                    found.update(item.value for item in node.iter.elts if isinstance(item, ast.Constant))
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) \
+                        and any(getattr(target, "id", "") in ("new_values", "changes") for target in node.targets):
+                    found.update(key.value for key in node.value.keys if isinstance(key, ast.Constant))
+    return found
+
+
+def test_every_field_the_app_records_reads_in_words():
+    """A new field without words would show its code on the trail."""
+    recorded = recorded_fields()
+    assert {"people_count", "village_ids", "auto", "actor", "short_name_en", "declared_households"} <= recorded
+    assert recorded - FIELD_LABELS.keys() == set()
+
+
+def test_fields_and_values_read_as_the_app_shows_them(client, db, world):
+    admin = world["admin"]
+    a1, a2 = world["village_a1"].id, world["village_a2"].id
+    add_event(db, admin, "helplog.submitted", world["log_a"], {
+        "household_id": 12, "village_id": world["village_a1"].id, "people_count": 3,
+        "services": ["DVC", "TTKDTM"], "outcome": "partly", "helped_on": "2026-11-02", "task_id": None})
+    add_event(db, admin, "team.updated", world["team_b"], {"village_ids": [[a1], [a1, a2]]})
+    add_event(db, admin, "target.set", world["team_a"], {"area_id": 2**31, "year": 2026})  # no row has that id
+    add_event(db, admin, "helplog.bulk_approved", None, {"count": 2, "log_ids": [7, 9]})
+    add_event(db, admin, "login.failed", admin, {"reason": "password", "failures": 2})
+    add_event(db, admin, "team.member_role_changed", world["team_a"], {"role": ["member", "leader"]})
+    add_event(db, admin, "area.updated", world["village_a2"], {"later_field": ["a", "b"]})
+    html = listed(as_user(client, admin))
+    village_a1, village_a2 = world["village_a1"].name, world["village_a2"].name
+    assert "Household: #12" in html and f"Village: {village_a1};" in html  # a place by name, a household by id
+    assert "People helped: 3" in html and "Task: —" in html
+    assert "Kinds of help: DVC, TTKDTM" in html  # two services, not a change from one to the other
+    assert "Outcome: Partly" in html and "Day of help: 02/11/2026" in html
+    assert f"Villages: {village_a1} → {village_a1}, {village_a2}" in html  # a change of a list
+    assert f"Area: #{2**31}" in html
+    assert "Logs: 2" in html and "Logs: #7, #9" in html
+    assert "Reason: Wrong password" in html and "Failed attempts: 2" in html
+    assert "Role: Member → Team leader" in html
+    assert "Later field: a → b" in html  # a field the trail has no words for, readably
+    for code in ("household_id", "people_count", "helped_on", "village_ids", "log_ids", "partly", "2026-11-02"):
+        assert code not in html
+
+
+def test_fields_read_in_vietnamese(client, world, trail):
+    sign_in(client, world["admin"])
+    html = listed(client)
+    assert "Hộ: ••• → •••" in html and "Số nhân khẩu: 3 → 4" in html
+    assert "display_name" not in html and "member_count" not in html
+
+
 # Who sees which events ---------------------------------------------------------------------------
 
 def test_province_staff_see_every_event_with_or_without_a_place(client, world, trail):
@@ -127,8 +205,8 @@ def test_the_field_has_no_audit_trail(client, world, trail, username):
 
 def test_personal_values_stay_masked_as_stored(client, world, trail):
     html = listed(as_user(client, world["admin"]))
-    assert "display_name: ••• → •••" in html
-    assert "member_count: 3 → 4" in html
+    assert "Household: ••• → •••" in html
+    assert "Members: 3 → 4" in html
     assert "Nguyễn Văn Đ" not in html
 
 
@@ -220,21 +298,22 @@ def test_htmx_gets_the_list_alone(client, world, trail):
 
 
 def test_pages_are_keyset_pages_newest_first_with_bounded_statements(db, client, world):
-    made = [add_event(db, world["admin"], "team.updated", world["team_a"], {"n": i}) for i in range(PER_PAGE * 2 + 5)]
+    made = [add_event(db, world["admin"], "team.updated", world["team_a"], {"version": i})
+            for i in range(PER_PAGE * 2 + 5)]
     as_user(client, world["staff"])
     client.get("/audit")
     with count_queries() as first_page:
         html = shown(client)
-    assert html.count("n: ") == PER_PAGE
-    assert f"n: {len(made) - 1}<" in html
+    assert html.count("Version: ") == PER_PAGE
+    assert f"Version: {len(made) - 1}<" in html
     before = re.search(r'href="/audit\?before=(\d+)"', html).group(1)
     assert int(before) == made[-PER_PAGE].id
     with count_queries() as second_page:
         html = shown(client, f"/audit?before={before}")
-    assert html.count("n: ") == PER_PAGE and "Newest" in html
+    assert html.count("Version: ") == PER_PAGE and "Newest" in html
     last = re.search(r'href="/audit\?before=(\d+)"', html).group(1)
     html = shown(client, f"/audit?before={last}")
-    assert html.count("n: ") == 5 and 'rel="next"' not in html
+    assert html.count("Version: ") == 5 and 'rel="next"' not in html
     assert first_page() == second_page() <= 8
 
 
