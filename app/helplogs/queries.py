@@ -1,5 +1,7 @@
-"""Read models for the volunteer's screens: today's logs, what needs fixing, the village choices."""
+"""Read models for the volunteer's screens: today's logs, what needs fixing, the village choices;
+and the logs waiting for a leader's review, in the queue's order."""
 
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -10,6 +12,7 @@ from app.accounts.models import User
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
+from app.core.forms import db_int
 from app.core.i18n import format_day_time
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
@@ -124,11 +127,43 @@ def change_note(event: AuditEvent | None) -> str | None:
     return str(CHANGED_BY[event.action]) % {"name": name, "when": format_day_time(event.at)}
 
 
-def next_waiting(user: User, after: HelpLog) -> HelpLog | None:
-    """The waiting log ``user`` reviews next after ``after``, in the queue's order (oldest
-    first), starting over from the oldest at the end; None when nothing else waits."""
-    waiting = (select(HelpLog).where(HelpLog.status == LogStatus.SUBMITTED, review_filter(user),
-                                     HelpLog.id != after.id)
+@dataclass
+class QueueFilters:
+    """The review queue's filters: one volunteer, one village, one kind of help."""
+
+    author_id: int | None = None
+    village_id: int | None = None
+    service_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "QueueFilters":
+        """The filters a query string names; what is not an id is no filter."""
+        return cls(author_id=args.get("author", type=db_int), village_id=args.get("village", type=db_int),
+                   service_id=args.get("service", type=db_int))
+
+    def args(self) -> dict:
+        return {k: v for k, v in (("author", self.author_id), ("village", self.village_id),
+                                  ("service", self.service_id)) if v}
+
+
+def waiting_for_review(user: User, filters: QueueFilters):
+    """The logs waiting for ``user``'s review, with the queue's filters."""
+    stmt = select(HelpLog).where(HelpLog.status == LogStatus.SUBMITTED, review_filter(user))
+    if filters.author_id:
+        stmt = stmt.where(HelpLog.author_id == filters.author_id)
+    if filters.village_id:
+        stmt = stmt.where(HelpLog.village_id == filters.village_id)
+    if filters.service_id:
+        stmt = stmt.where(HelpLog.id.in_(
+            select(help_log_services.c.log_id).where(help_log_services.c.service_id == filters.service_id)))
+    return stmt
+
+
+def next_waiting(user: User, after: HelpLog, filters: QueueFilters | None = None) -> HelpLog | None:
+    """The waiting log ``user`` reviews next after ``after``, in the order of the queue with
+    ``filters`` (oldest first), starting over from the oldest at the end; None when nothing
+    else waits there."""
+    waiting = (waiting_for_review(user, filters or QueueFilters()).where(HelpLog.id != after.id)
                .order_by(HelpLog.received_at, HelpLog.id).limit(1))
     later = or_(HelpLog.received_at > after.received_at,
                 and_(HelpLog.received_at == after.received_at, HelpLog.id > after.id))

@@ -18,6 +18,7 @@ from app.helplogs import services
 from app.helplogs.forms import LogForm, LogSubmission, service_groups, whole_form
 from app.helplogs.models import HelpLog, LogStatus, Outcome
 from app.helplogs.queries import (
+    QueueFilters,
     active_services,
     favourite_service_ids,
     last_change,
@@ -208,10 +209,11 @@ def show(log_id: int):
     """One log: what was logged, its status, and what to do next."""
     log = get_or_404(current_user, HelpLog, log_id)
     reviewer = allowed(current_user, "reviews.approve")
+    queue = QueueFilters.from_args(request.args)  # opened from a filtered queue: "next" stays in it
     return render("helplogs/show.html", log=log, just_saved=request.args.get("saved") == "1", already=False,
-                  history=log_history(log),
+                  history=log_history(log), queue=queue,
                   can_review=reviewer and log.status == LogStatus.SUBMITTED and can(current_user, "review", log),
-                  next_log=next_waiting(current_user, log) if reviewer else None)
+                  next_log=next_waiting(current_user, log, queue) if reviewer else None)
 
 
 def _own_editable(log_id: int) -> HelpLog:

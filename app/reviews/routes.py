@@ -8,10 +8,10 @@ from app.core.forms import db_int
 from app.core.rendering import render, wants_fragment
 from app.core.versioning import Stale
 from app.helplogs.models import HelpLog
-from app.helplogs.queries import last_change, log_history, next_waiting
+from app.helplogs.queries import QueueFilters, last_change, log_history, next_waiting
 from app.reviews import services
 from app.reviews.forms import ApproveForm, ReturnForm, parse_selection, version_of
-from app.reviews.queries import QueueFilters, filter_choices, nav_counts, review_queue, waiting_count
+from app.reviews.queries import filter_choices, nav_counts, review_queue, waiting_count
 
 bp = Blueprint("reviews", __name__)
 # An htmx event: the navigation badges fetch their counts again at once.
@@ -19,9 +19,7 @@ COUNTS_CHANGED = "nav-counts-changed"
 
 
 def _filters() -> QueueFilters:
-    return QueueFilters(author_id=request.args.get("author", type=db_int),
-                        village_id=request.args.get("village", type=db_int),
-                        service_id=request.args.get("service", type=db_int))
+    return QueueFilters.from_args(request.args)
 
 
 def _page() -> int:
@@ -42,14 +40,16 @@ def _answer(log: HelpLog, *, http_status: int = 200, changed: bool = False, retu
     page again when something needs their eye); in the queue, the row in place."""
     if not _on_log_page():
         return _row(log, http_status=http_status, changed=changed, return_form=return_form, message=message)
+    filters = _filters()
     if http_status == 200:
         flash(message, "success")
-        following = next_waiting(current_user, log)
-        return redirect(url_for("helplogs.show", log_id=following.id) if following else url_for("reviews.index"), 303)
+        following = next_waiting(current_user, log, filters)
+        return redirect(url_for("helplogs.show", log_id=following.id, **filters.args()) if following
+                        else url_for("reviews.index", **filters.args()), 303)
     return render("helplogs/show.html", http_status=http_status, log=log, just_saved=False, already=False,
                   history=log_history(log), review_changed=changed, last_change=last_change(log) if changed else None,
-                  can_review=log.status == "submitted", next_log=next_waiting(current_user, log),
-                  return_form=return_form)
+                  can_review=log.status == "submitted", next_log=next_waiting(current_user, log, filters),
+                  queue=filters, return_form=return_form)
 
 
 def _row(log: HelpLog, *, http_status: int = 200, changed: bool = False, return_form=None, message=None):

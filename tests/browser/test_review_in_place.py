@@ -66,3 +66,30 @@ def test_queue_count_follows_an_approval_in_place(page: Page, live_app):
     page.locator(".review-row a.who").nth(1).click()
     expect(page.locator(".log-review").get_by_role("button", name="Approve")).to_be_visible()
     shot(page, "log-page-review-en")
+
+
+def test_a_log_opened_from_a_filtered_queue_moves_on_within_the_filter(page: Page, live_app):
+    """The queue filtered to one volunteer: Approve on a log's page lands on that volunteer's
+    next waiting log, never another's, and the way back is the same filtered queue."""
+    mine = submit_waiting_logs(live_app, 2, username="tnv.hoa")
+    submit_waiting_logs(live_app, 2)  # another volunteer's, received after
+    signed_in(page, "leader")
+    page.goto("/review")
+    page.locator(".filter-fold summary").click()
+    page.select_option("#filter-author", label="Võ Thị Hoa")
+    expect(page).to_have_url(re.compile(r"author=\d+"))
+    author = re.search(r"author=(\d+)", page.url).group(1)
+    page.locator(f"#review-{mine[0]} a.who").click()
+    expect(page).to_have_url(re.compile(rf"/logs/{mine[0]}\?author={author}$"))
+
+    page.locator(".log-review").get_by_role("button", name="Duyệt").click()
+    expect(page.locator(".flash-success")).to_have_text("Đã duyệt.")
+    expect(page).to_have_url(re.compile(rf"/logs/\d+\?author={author}$"))
+    expect(page.locator("main")).to_contain_text("Người ghi: Võ Thị Hoa")  # hers, not the newer ones of another
+    shot(page, "log-page-review-filtered-vi")
+
+    while page.locator(".log-review").count():
+        page.locator(".log-review").get_by_role("button", name="Duyệt").click()
+        expect(page.locator(".flash-success")).to_have_text("Đã duyệt.")
+    expect(page).to_have_url(re.compile(rf"/review\?author={author}$"))  # nothing of hers left: her queue
+    expect(page.locator("#filter-author option:checked")).to_have_text("Võ Thị Hoa")

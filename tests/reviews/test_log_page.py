@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.core.db import utcnow
 from app.helplogs.models import LogStatus
-from app.helplogs.queries import next_waiting
+from app.helplogs.queries import QueueFilters, next_waiting
 from app.reviews.services import approve_log
 from tests.conftest import make_household, make_log, make_member, sign_in
 from tests.reviews.conftest import HTMX, fresh
@@ -32,6 +32,44 @@ def test_next_waiting_follows_the_queue_order_and_starts_over(db, world):
     assert next_waiting(leader, first) == third
     assert next_waiting(world["volunteer"], first) is None  # reviews nothing
     assert next_waiting(world["outsider"], first) is None
+
+
+def another_authors_log(world, after):
+    """A waiting log by another volunteer of the team, received just after ``after``."""
+    author = make_member(world["team_a"], "tnv2", world["volunteer"].role, full_name="Lê Thị Hoa")
+    household = make_household(world["village_a1"], "Hộ của Hoa")
+    return make_log(author, world["team_a"], household, received_at=after.received_at + timedelta(seconds=30))
+
+
+def test_next_waiting_stays_in_the_queues_filters(db, world):
+    first, second, third = waiting_logs(world, 2)
+    theirs = another_authors_log(world, first)
+    leader, mine = world["leader"], QueueFilters(author_id=world["volunteer"].id)
+    assert next_waiting(leader, first) == theirs  # the whole queue
+    assert next_waiting(leader, first, mine) == second and next_waiting(leader, third, mine) == first
+    assert next_waiting(leader, theirs, QueueFilters(author_id=theirs.author_id)) is None  # nothing else there
+    assert next_waiting(leader, first, QueueFilters(village_id=world["village_b1"].id)) is None
+
+
+def test_a_log_opened_from_a_filtered_queue_acts_and_moves_on_within_it(client, db, world):
+    first, second = waiting_logs(world, 1)
+    theirs = another_authors_log(world, first)
+    mine = f"author={world['volunteer'].id}"
+    sign_in(client, world["leader"])
+    queue = client.get(f"/review?{mine}").get_data(as_text=True)
+    assert f'href="/logs/{first.id}?{mine}"' in queue and f"/logs/{theirs.id}" not in queue
+    html = client.get(f"/logs/{first.id}?{mine}").get_data(as_text=True)
+    assert f'action="/review/{first.id}/approve?{mine}"' in html
+    assert f'action="/review/{first.id}/return?{mine}"' in html
+    assert f'href="/logs/{second.id}?{mine}"' in html  # next in this queue, not the other author's log
+    response = client.post(f"/review/{first.id}/approve?{mine}", data={"version": "1", "where": "log"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/logs/{second.id}?{mine}"
+    response = client.post(f"/review/{second.id}/return?{mine}", data={"version": "1", "where": "log",
+                                                                      "reason": "duplicate"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/review?{mine}"  # none left there
+    assert fresh(db, theirs).status == LogStatus.SUBMITTED
+    html = client.get(f"/logs/{theirs.id}?author=x&village=99999999999").get_data(as_text=True)
+    assert f'action="/review/{theirs.id}/approve"' in html  # what is not an id is no filter
 
 
 def test_log_page_offers_approve_return_and_next_to_its_reviewer(client, world):
