@@ -241,6 +241,35 @@ def test_0017_indexes_the_all_time_rows_alone(empty_database):
         db.engine.dispose()
 
 
+def index_definition(conn, name: str) -> str | None:
+    if conn.dialect.name == "postgresql":
+        query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+    else:
+        query = "SELECT sql FROM sqlite_master WHERE name = :name"
+    return conn.execute(text(query), {"name": name}).scalar()
+
+
+def test_0018_indexes_the_returned_logs_alone_and_the_badge_reads_it(empty_database):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision="0018_returned_logs_index")
+        with db.engine.connect() as conn:
+            definition = index_definition(conn, "ix_help_logs_returned")
+            assert "WHERE" in definition.upper() and "'returned'" in definition and "author_id" in definition
+            badge = "SELECT count(*) FROM help_logs WHERE author_id = 1 AND status = 'returned'"
+            if conn.dialect.name == "sqlite":
+                plan = " ".join(str(row) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {badge}")))
+            else:
+                conn.execute(text("SET enable_seqscan = off"))  # an empty table: would the index serve?
+                plan = " ".join(row[0] for row in conn.execute(text(f"EXPLAIN {badge}")))
+            assert "ix_help_logs_returned" in plan
+        downgrade(revision="0017_coverage_all_time_index")
+        with db.engine.connect() as conn:
+            assert index_definition(conn, "ix_help_logs_returned") is None
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
 def test_0014_places_the_audit_events_already_written(empty_database):
     """Each event gets the place of the record it names, else its actor's home area."""
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database)

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -62,6 +62,9 @@ class HelpLog(db.Model):
         Index("ix_help_logs_team_id_status", "team_id", "status"),
         Index("ix_help_logs_household_id_helped_on", "household_id", "helped_on"),
         Index("ix_help_logs_village_id_helped_on", "village_id", "helped_on"),
+        # The navigation badge of a volunteer's returned logs, on every page they open.
+        Index("ix_help_logs_returned", "author_id", postgresql_where=text("status = 'returned'"),
+              sqlite_where=text("status = 'returned'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
