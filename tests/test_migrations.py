@@ -242,8 +242,10 @@ def test_0017_indexes_the_all_time_rows_alone(empty_database):
 
 
 def index_definition(conn, name: str) -> str | None:
+    """The index's definition in the schema being migrated (the suite's own tables, in another
+    schema of the same PostgreSQL database, have the models' indexes too)."""
     if conn.dialect.name == "postgresql":
-        query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name AND schemaname = current_schema()"
     else:
         query = "SELECT sql FROM sqlite_master WHERE name = :name"
     return conn.execute(text(query), {"name": name}).scalar()
