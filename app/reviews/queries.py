@@ -1,6 +1,5 @@
 """Read models for reviewing: the queue with its filters, the navigation counts, a log's history."""
 
-
 from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
