@@ -12,7 +12,6 @@ from app.accounts.models import User
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.catalog.models import Service
-from app.core.forms import db_int
 from app.core.i18n import format_day_time
 from app.extensions import db
 from app.helplogs.models import HelpLog, LogStatus, help_log_services
@@ -134,12 +133,6 @@ class QueueFilters:
     author_id: int | None = None
     village_id: int | None = None
     service_id: int | None = None
-
-    @classmethod
-    def from_args(cls, args) -> "QueueFilters":
-        """The filters a query string names; what is not an id is no filter."""
-        return cls(author_id=args.get("author", type=db_int), village_id=args.get("village", type=db_int),
-                   service_id=args.get("service", type=db_int))
 
     def args(self) -> dict:
         return {k: v for k, v in (("author", self.author_id), ("village", self.village_id),

@@ -209,11 +209,18 @@ def show(log_id: int):
     """One log: what was logged, its status, and what to do next."""
     log = get_or_404(current_user, HelpLog, log_id)
     reviewer = allowed(current_user, "reviews.approve")
-    queue = QueueFilters.from_args(request.args)  # opened from a filtered queue: "next" stays in it
+    queue = _queue_filters()
     return render("helplogs/show.html", log=log, just_saved=request.args.get("saved") == "1", already=False,
                   history=log_history(log), queue=queue,
                   can_review=reviewer and log.status == LogStatus.SUBMITTED and can(current_user, "review", log),
                   next_log=next_waiting(current_user, log, queue) if reviewer else None)
+
+
+def _queue_filters() -> QueueFilters:
+    """The review queue's filters a log page was opened with: acting and "next" stay in them."""
+    return QueueFilters(author_id=request.args.get("author", type=db_int),
+                        village_id=request.args.get("village", type=db_int),
+                        service_id=request.args.get("service", type=db_int))
 
 
 def _own_editable(log_id: int) -> HelpLog:

@@ -19,7 +19,9 @@ COUNTS_CHANGED = "nav-counts-changed"
 
 
 def _filters() -> QueueFilters:
-    return QueueFilters.from_args(request.args)
+    return QueueFilters(author_id=request.args.get("author", type=db_int),
+                        village_id=request.args.get("village", type=db_int),
+                        service_id=request.args.get("service", type=db_int))
 
 
 def _page() -> int:
