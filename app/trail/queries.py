@@ -6,6 +6,7 @@ above, so a page costs the same at the millionth event as at the first.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -19,11 +20,13 @@ from app.accounts.models import Role, User
 from app.areas.models import Area, AreaKind
 from app.audit.actions import ACTION_LABELS, VALUE_LABELS, action_label, field_label, object_label
 from app.audit.models import AuditEvent
+from app.catalog.models import Service
 from app.core.db import LOCAL_TZ, local_today
 from app.core.domain import RuleError
 from app.core.forms import parse_id
 from app.core.i18n import format_day, format_day_time
 from app.core.text import search_key
+from app.coverage.targets import key_label
 from app.extensions import db
 from app.helplogs.models import Outcome, ReturnReason
 from app.households.models import ConsentMethod
@@ -136,10 +139,12 @@ class TrailPage:
     places: dict[int, Area]
     before: int | None  # the id to ask for the next (older) page with; None on the last page
     first: bool
+    services: dict[int, Service] = dataclasses.field(default_factory=dict)  # those a target's key names
 
 
 def trail_page(user: Actor, filters: TrailFilters, *, before: int | None = None) -> TrailPage:
-    """One page of events, newest first, with the places they belong to: three statements."""
+    """One page of events, newest first, with the places they belong to and name, and the kinds
+    of help their targets count (only when a target event is on the page): three or four statements."""
     stmt = select(AuditEvent).where(*conditions(user, filters))
     if before is not None:
         stmt = stmt.where(AuditEvent.id < before)
@@ -147,7 +152,8 @@ def trail_page(user: Actor, filters: TrailFilters, *, before: int | None = None)
         stmt.options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id.desc()).limit(PER_PAGE + 1)))
     more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
-    return TrailPage(events, places_of(events), events[-1].id if more else None, before is None)
+    return TrailPage(events, places_of(events), events[-1].id if more else None, before is None,
+                     services_of(events))
 
 
 def places_of(events: list[AuditEvent]) -> dict[int, Area]:
@@ -162,6 +168,15 @@ def places_of(events: list[AuditEvent]) -> dict[int, Area]:
         return {}
     return {area.id: area for area in db.session.scalars(
         select(Area).where(Area.id.in_(sorted(ids))).options(joinedload(Area.parent)))}
+
+
+def services_of(events: list[AuditEvent]) -> dict[int, Service]:
+    """The kinds of help the targets' keys on the page name (a key is also "any help" or "all
+    five skills", which are not rows), by id: one statement, none without a target event."""
+    ids = {key for event in events for key in _ints((event.changes or {}).get("key"))}
+    if not ids:
+        return {}
+    return {service.id: service for service in db.session.scalars(select(Service).where(Service.id.in_(sorted(ids))))}
 
 
 def _ints(value) -> list[int]:
@@ -181,17 +196,19 @@ _LISTS = frozenset({"services", "log_ids", "village_ids"})
 _PLACES = frozenset({"area_id", "commune_id", "village_id", "parent_id", "home_area_id", "village_ids"})
 
 
-def _shown(field: str, value, places: dict[int, Area]) -> str:
+def _shown(field: str, value, page: TrailPage) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     if isinstance(value, list | tuple):
-        return ", ".join(_shown(field, item, places) for item in value)
+        return ", ".join(_shown(field, item, page) for item in value)
     if isinstance(value, dict):
-        return ", ".join(f"{field_label(key)}: {_shown(key, item, places)}" for key, item in value.items())
-    if field in _PLACES and isinstance(value, int) and value in places:
-        return places[value].name
+        return ", ".join(f"{field_label(key)}: {_shown(key, item, page)}" for key, item in value.items())
+    if field in _PLACES and isinstance(value, int) and value in page.places:
+        return page.places[value].label  # two villages of a commune may share a name
+    if field == "key" and isinstance(value, int) and not isinstance(value, bool):
+        return key_label(value, page.services)
     if isinstance(value, str):
         words = VALUE_LABELS.get(field, {}).get(value)
         if words is not None:
@@ -219,19 +236,19 @@ def _is_change(field: str, value) -> bool:
     return True
 
 
-def describe(event: AuditEvent, places: dict[int, Area] | None = None) -> dict:
+def describe(event: AuditEvent, page: TrailPage | None = None) -> dict:
     """How a row reads: the action in words, the record it names, and each field in words with
     its value as stored (``Field: old → new`` for a change, personal values already masked;
-    stored codes, days and ids read as the rest of the app shows them, and the places
-    ``places`` holds by name)."""
-    places = places or {}
+    stored codes, days and ids read as the rest of the app shows them; the places and kinds of
+    help ``page`` loaded, by name)."""
+    page = page or TrailPage([], {}, None, True)
     changes = []
     for field, value in (event.changes or {}).items():
         if _is_change(field, value):
-            old, new = (_shown(field, item, places) for item in value)
+            old, new = (_shown(field, item, page) for item in value)
             changes.append((field_label(field), f"{old} → {new}"))
         else:
-            changes.append((field_label(field), _shown(field, value, places)))
+            changes.append((field_label(field), _shown(field, value, page)))
     record = f"{object_label(event.object_type)} #{event.object_id}" if event.object_id is not None \
         else object_label(event.object_type)
     return {"action": action_label(event.action), "record": record, "changes": changes}

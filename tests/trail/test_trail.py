@@ -147,13 +147,16 @@ def test_fields_and_values_read_as_the_app_shows_them(client, db, world):
         "household_id": 12, "village_id": world["village_a1"].id, "people_count": 3,
         "services": ["DVC", "TTKDTM"], "outcome": "partly", "helped_on": "2026-11-02", "task_id": None})
     add_event(db, admin, "team.updated", world["team_b"], {"village_ids": [[a1], [a1, a2]]})
-    add_event(db, admin, "target.set", world["team_a"], {"area_id": 2**31, "year": 2026})  # no row has that id
+    add_event(db, admin, "target.set", world["team_a"], {"area_id": 2**31, "year": 2026, "key": -10})  # no such id
+    service = world["log_a"].services[0]
+    add_event(db, admin, "target.deleted", world["team_a"], {"key": service.id, "households": 40})
+    add_event(db, admin, "task.created", world["task_a"], {"choose": "unreached", "due_on": "2026-12-09"})
     add_event(db, admin, "helplog.bulk_approved", None, {"count": 2, "log_ids": [7, 9]})
     add_event(db, admin, "login.failed", admin, {"reason": "password", "failures": 2})
     add_event(db, admin, "team.member_role_changed", world["team_a"], {"role": ["member", "leader"]})
     add_event(db, admin, "area.updated", world["village_a2"], {"later_field": ["a", "b"]})
     html = listed(as_user(client, admin))
-    village_a1, village_a2 = world["village_a1"].name, world["village_a2"].name
+    village_a1, village_a2 = world["village_a1"].label, world["village_a2"].label  # both named "Thôn 1"
     assert "Household: #12" in html and f"Village: {village_a1};" in html  # a place by name, a household by id
     assert "People helped: 3" in html and "Task: —" in html
     assert "Kinds of help: DVC, TTKDTM" in html  # two services, not a change from one to the other
@@ -163,6 +166,8 @@ def test_fields_and_values_read_as_the_app_shows_them(client, db, world):
     assert "Logs: 2" in html and "Logs: #7, #9" in html
     assert "Reason: Wrong password" in html and "Failed attempts: 2" in html
     assert "Role: Member → Team leader" in html
+    assert "Target for: All five basic digital skills" in html and f"Target for: {service.name_en};" in html
+    assert "Households chosen: Households not yet reached for this help" in html and "Due date: 09/12/2026" in html
     assert "Later field: a → b" in html  # a field the trail has no words for, readably
     for code in ("household_id", "people_count", "helped_on", "village_ids", "log_ids", "partly", "2026-11-02"):
         assert code not in html
