@@ -139,12 +139,12 @@ class TrailPage:
     places: dict[int, Area]
     before: int | None  # the id to ask for the next (older) page with; None on the last page
     first: bool
-    services: dict[int, Service] = dataclasses.field(default_factory=dict)  # those a target's key names
+    services: dict[int | str, Service] = dataclasses.field(default_factory=dict)  # by id and by code
 
 
 def trail_page(user: Actor, filters: TrailFilters, *, before: int | None = None) -> TrailPage:
     """One page of events, newest first, with the places they belong to and name, and the kinds
-    of help their targets count (only when a target event is on the page): three or four statements."""
+    of help they name: four statements (three when no event names a kind of help)."""
     stmt = select(AuditEvent).where(*conditions(user, filters))
     if before is not None:
         stmt = stmt.where(AuditEvent.id < before)
@@ -170,13 +170,28 @@ def places_of(events: list[AuditEvent]) -> dict[int, Area]:
         select(Area).where(Area.id.in_(sorted(ids))).options(joinedload(Area.parent)))}
 
 
-def services_of(events: list[AuditEvent]) -> dict[int, Service]:
-    """The kinds of help the targets' keys on the page name (a key is also "any help" or "all
-    five skills", which are not rows), by id: one statement, none without a target event."""
-    ids = {key for event in events for key in _ints((event.changes or {}).get("key"))}
-    if not ids:
+def services_of(events: list[AuditEvent]) -> dict[int | str, Service]:
+    """The kinds of help the page's events name, by id (a target's key, which may also be "any
+    help" or "all five skills", not rows) and by code (a log's or a task's services, an export's
+    filter): one statement, none when no event names one."""
+    ids, codes = set(), set()
+    for event in events:
+        changes = event.changes or {}
+        ids.update(_ints(changes.get("key")))
+        codes.update(_strings([changes.get(name) for name in _SERVICE_CODES]))
+    if not ids and not codes:
         return {}
-    return {service.id: service for service in db.session.scalars(select(Service).where(Service.id.in_(sorted(ids))))}
+    found = {}
+    for service in db.session.scalars(select(Service).where(or_(Service.id.in_(sorted(ids)),
+                                                                Service.code.in_(sorted(codes))))):
+        found[service.id] = found[service.code] = service
+    return found
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [found for item in value for found in _strings(item)]
+    return [value] if isinstance(value, str) else []
 
 
 def _ints(value) -> list[int]:
@@ -192,6 +207,8 @@ _ENUMS = {"outcome": Outcome, "role": Role, "reason": ReturnReason, "consent_met
 _DAYS = frozenset({"helped_on", "due_on", "start", "end"})
 _MOMENTS = frozenset({"until"})
 _LISTS = frozenset({"services", "log_ids", "village_ids"})
+# Fields that hold kinds of help by code, read by their short names as lists show them.
+_SERVICE_CODES = ("services", "service")
 # Fields that name places, read by name.
 _PLACES = frozenset({"area_id", "commune_id", "village_id", "parent_id", "home_area_id", "village_ids"})
 
@@ -209,6 +226,8 @@ def _shown(field: str, value, page: TrailPage) -> str:
         return page.places[value].label  # two villages of a commune may share a name
     if field == "key" and isinstance(value, int) and not isinstance(value, bool):
         return key_label(value, page.services)
+    if field in _SERVICE_CODES and isinstance(value, str) and value in page.services:
+        return page.services[value].short_name
     if isinstance(value, str):
         words = VALUE_LABELS.get(field, {}).get(value)
         if words is not None:

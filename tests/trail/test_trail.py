@@ -143,12 +143,12 @@ def test_every_field_the_app_records_reads_in_words():
 def test_fields_and_values_read_as_the_app_shows_them(client, db, world):
     admin = world["admin"]
     a1, a2 = world["village_a1"].id, world["village_a2"].id
+    service = world["log_a"].services[0]
     add_event(db, admin, "helplog.submitted", world["log_a"], {
         "household_id": 12, "village_id": world["village_a1"].id, "people_count": 3,
-        "services": ["DVC", "TTKDTM"], "outcome": "partly", "helped_on": "2026-11-02", "task_id": None})
+        "services": [service.code, "GONE"], "outcome": "partly", "helped_on": "2026-11-02", "task_id": None})
     add_event(db, admin, "team.updated", world["team_b"], {"village_ids": [[a1], [a1, a2]]})
     add_event(db, admin, "target.set", world["team_a"], {"area_id": 2**31, "year": 2026, "key": -10})  # no such id
-    service = world["log_a"].services[0]
     add_event(db, admin, "target.deleted", world["team_a"], {"key": service.id, "households": 40})
     add_event(db, admin, "task.created", world["task_a"], {"choose": "unreached", "due_on": "2026-12-09"})
     add_event(db, admin, "helplog.bulk_approved", None, {"count": 2, "log_ids": [7, 9]})
@@ -159,7 +159,8 @@ def test_fields_and_values_read_as_the_app_shows_them(client, db, world):
     village_a1, village_a2 = world["village_a1"].label, world["village_a2"].label  # both named "Thôn 1"
     assert "Household: #12" in html and f"Village: {village_a1};" in html  # a place by name, a household by id
     assert "People helped: 3" in html and "Task: —" in html
-    assert "Kinds of help: DVC, TTKDTM" in html  # two services, not a change from one to the other
+    # Two services, not a change from one to the other; by their short names, a code no row has as it is.
+    assert f"Kinds of help: {service.short_name_en or service.name_en}, GONE;" in html
     assert "Outcome: Partly" in html and "Day of help: 02/11/2026" in html
     assert f"Villages: {village_a1} → {village_a1}, {village_a2}" in html  # a change of a list
     assert f"Area: #{2**31}" in html
